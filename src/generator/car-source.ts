@@ -1,0 +1,44 @@
+import { injectFault, type FaultKind } from './faults.js';
+import { CarSignal } from './signal.js';
+
+export interface CarWindow {
+  carId: number;
+  /** The car's sequence number, starting at 1. */
+  eventId: number;
+  readings: Float64Array;
+  /** The injected fault, or undefined for a normal window. */
+  fault?: FaultKind;
+}
+
+export interface CarSourceOptions {
+  seed: number;
+  anomalyRate: number;
+  anomalyKinds: readonly FaultKind[];
+}
+
+/**
+ * One simulated car's stream of windows. Everything it draws comes from the car's own seeded
+ * stream, so the same (seed, carId, options) give the same windows, byte for byte.
+ */
+export class CarSource {
+  private readonly signal: CarSignal;
+  private eventId = 0;
+
+  constructor(readonly carId: number, private readonly options: CarSourceOptions) {
+    this.signal = CarSignal.forCar(options.seed, carId);
+  }
+
+  next(): CarWindow {
+    const readings = this.signal.nextWindow();
+    const random = this.signal.random;
+    this.eventId += 1;
+    const { anomalyRate, anomalyKinds } = this.options;
+    const roll = random.next();
+    if (anomalyKinds.length > 0 && roll < anomalyRate) {
+      const fault = random.pick(anomalyKinds);
+      injectFault(fault, readings, random);
+      return { carId: this.carId, eventId: this.eventId, readings, fault };
+    }
+    return { carId: this.carId, eventId: this.eventId, readings };
+  }
+}

@@ -1,0 +1,66 @@
+import type { Scenario } from '../scenario/scenario.js';
+
+export type RuntimeName = 'docker' | 'local';
+export const RUNTIME_NAMES: readonly RuntimeName[] = ['docker', 'local'];
+
+/** Where the running platform answers; written to the state dir so every command finds it. */
+export interface Endpoints {
+  bootstrapServers: string;
+  mqttUrl: string;
+  /** Only the docker runtime runs ksqlDB. */
+  ksqlUrl?: string;
+}
+
+export interface Ports {
+  kafka: number;
+  mqtt: number;
+  ksql: number;
+  /** Address host ports bind to. */
+  host: string;
+}
+
+export const DEFAULT_PORTS: Ports = { kafka: 9092, mqtt: 1883, ksql: 8088, host: '127.0.0.1' };
+
+export interface ComponentStatus {
+  name: string;
+  /** running: up and healthy; starting: up, not healthy yet; dead: expected but gone; stopped: not started. */
+  state: 'running' | 'starting' | 'unhealthy' | 'dead' | 'stopped';
+  pid?: number;
+  address?: string;
+  uptimeS?: number;
+  /** Health text, container status, or the last log line of a dead process. */
+  detail?: string;
+}
+
+export interface PlatformStatus {
+  runtime: RuntimeName;
+  running: boolean;
+  endpoints?: Endpoints;
+  components: ComponentStatus[];
+  /** Streams and queries the stream processor runs (ksqlDB or the Streams app). */
+  processing?: { engine: string; version?: string; streams: string[]; queries: string[] };
+}
+
+/** How a runtime reports progress without knowing about terminals or the CLI. */
+export interface Reporter {
+  step<T>(title: string, work: () => Promise<T>): Promise<T>;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface UpOptions {
+  scenario: Scenario;
+  ports: Ports;
+  timeoutS: number;
+  /** UDF jar to deploy; undefined means the built or committed jar. */
+  udfJar?: string;
+}
+
+export interface Runtime {
+  readonly name: RuntimeName;
+  up(options: UpOptions, reporter: Reporter): Promise<PlatformStatus>;
+  down(options: { volumes: boolean }, reporter: Reporter): Promise<void>;
+  status(): Promise<PlatformStatus>;
+  deployUdf(jarPath: string, scenario: Scenario, reporter: Reporter): Promise<void>;
+  applyKsql(statements: string, reporter: Reporter): Promise<string[]>;
+}

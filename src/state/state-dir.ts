@@ -1,0 +1,43 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { EdgeMlError } from '../errors.js';
+import type { Endpoints, RuntimeName } from '../runtime/types.js';
+
+export function defaultStateDir(): string {
+  return process.env.EDGE_ML_HOME || join(homedir(), '.edge-ml');
+}
+
+/** What `up` leaves behind so that status, generate, tail and down find the platform without flags. */
+export interface PlatformRecord {
+  runtime: RuntimeName;
+  scenarioFile: string;
+  startedAt: string;
+  endpoints: Endpoints;
+}
+
+const PLATFORM_FILE = 'platform.json';
+
+export function ensureStateDir(stateDir: string): string {
+  mkdirSync(stateDir, { recursive: true });
+  return stateDir;
+}
+
+export function readPlatform(stateDir: string): PlatformRecord | undefined {
+  const file = join(stateDir, PLATFORM_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as PlatformRecord;
+  } catch (err) {
+    throw new EdgeMlError(`the state file ${file} is unreadable: ${(err as Error).message}`, `remove it (rm ${file}) and run edge-ml up again`);
+  }
+}
+
+export function writePlatform(stateDir: string, record: PlatformRecord): void {
+  ensureStateDir(stateDir);
+  writeFileSync(join(stateDir, PLATFORM_FILE), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+export function clearPlatform(stateDir: string): void {
+  rmSync(join(stateDir, PLATFORM_FILE), { force: true });
+}
