@@ -1,5 +1,5 @@
 -- The seed tutorial's statements, made idempotent (IF NOT EXISTS) so `edge-ml up` can run twice.
--- ${...} placeholders are filled in from the scenario file (streams, model.threshold).
+-- The placeholders are filled in from the scenario file (streams, model.threshold).
 
 -- Raw MQTT records: key = the MQTT topic (as the MQTT Proxy writes it), value = `<eventId>,<readings>`.
 CREATE STREAM IF NOT EXISTS CARSENSOR (
