@@ -1,0 +1,70 @@
+import type { Message, Producer } from 'kafkajs';
+
+interface Pending {
+  topic: string;
+  message: Message;
+  done: (err?: Error) => void;
+}
+
+/**
+ * Sends records to Kafka in batches: while one batch is in flight the next one fills, so batches
+ * grow with load and latency stays one round trip at low load. One batch in flight at a time keeps
+ * each key's records in order (a car's events stay in sequence). Every record's callback fires only
+ * after Kafka acknowledged it (acks=all) or the send failed.
+ */
+export class KafkaBatcher {
+  private queue: Pending[] = [];
+  private inFlight = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly options: { lingerMs: number; maxBatchMessages: number; onError: (err: Error, records: number) => void },
+  ) {}
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  send(topic: string, message: Message, done: (err?: Error) => void): void {
+    this.queue.push({ topic, message, done });
+    if (this.inFlight) return;
+    if (this.queue.length >= this.options.maxBatchMessages) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.options.lingerMs);
+  }
+
+  /** Resolves when everything queued so far has been acknowledged or failed. */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.inFlight) {
+      if (!this.inFlight) this.flush();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.inFlight || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.options.maxBatchMessages);
+    this.inFlight = true;
+    const byTopic = new Map<string, Message[]>();
+    for (const p of batch) {
+      const list = byTopic.get(p.topic) ?? [];
+      list.push(p.message);
+      byTopic.set(p.topic, list);
+    }
+    this.producer
+      .sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })
+      .then(
+        () => batch.forEach((p) => p.done()),
+        (err: Error) => {
+          this.options.onError(err, batch.length);
+          batch.forEach((p) => p.done(err));
+        },
+      )
+      .finally(() => {
+        this.inFlight = false;
+        if (this.queue.length > 0) this.flush();
+      });
+  }
+}

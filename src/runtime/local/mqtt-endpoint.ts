@@ -1,0 +1,134 @@
+import { createServer, type Server } from 'node:net';
+import { Aedes, type Client, type PublishPacket } from 'aedes';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { kafkaTopicFor, type TopicMapping } from '../../scenario/scenario.js';
+import { KafkaBatcher } from './kafka-batcher.js';
+
+export interface MqttEndpointConfig {
+  host: string;
+  port: number;
+  bootstrapServers: string;
+  /** The MQTT Proxy's topic.regex.list, parsed. */
+  topicMappings: TopicMapping[];
+  /** The MQTT Proxy's mqtt.message.max.bytes. */
+  maxMessageBytes: number;
+  log: (line: string) => void;
+}
+
+export interface MqttEndpointStats {
+  connections: number;
+  received: number;
+  produced: number;
+  refusedUnmapped: number;
+  refusedOversize: number;
+  refusedProtocol: number;
+  kafkaErrors: number;
+  queued: number;
+}
+
+export interface MqttEndpoint {
+  stats(): MqttEndpointStats;
+  close(): Promise<void>;
+}
+
+/** Refusals are logged, but at most once a minute per reason, with a count of what was not logged. */
+class RateLimitedLog {
+  private last = new Map<string, { at: number; suppressed: number }>();
+  constructor(private readonly log: (line: string) => void, private readonly intervalMs = 60_000) {}
+
+  line(reason: string, text: string): void {
+    const now = Date.now();
+    const entry = this.last.get(reason);
+    if (entry && now - entry.at < this.intervalMs) {
+      entry.suppressed += 1;
+      return;
+    }
+    this.log(entry?.suppressed ? `${text} (and ${entry.suppressed} more like it since the last report)` : text);
+    this.last.set(reason, { at: now, suppressed: 0 });
+  }
+}
+
+/**
+ * The local runtime's stand-in for the Confluent MQTT Proxy: an MQTT 3.1/3.1.1 broker (aedes) that
+ * writes every publish whose topic matches topic.regex.list to Kafka, key = the MQTT topic,
+ * value = the payload bytes. A QoS 1/2 publish is acknowledged only after Kafka acknowledged the
+ * record, so an acked message is never lost. MQTT 3.1.1 has no negative acknowledgement: a publish
+ * to an unmapped topic or over the size limit is refused by closing the client's connection
+ * (nothing is acked that was not stored), counted and logged.
+ */
+export async function startMqttEndpoint(config: MqttEndpointConfig): Promise<MqttEndpoint> {
+  const kafka = new Kafka({
+    clientId: 'edge-ml-mqtt-endpoint',
+    brokers: config.bootstrapServers.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
+  });
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+
+  const counts = { received: 0, produced: 0, refusedUnmapped: 0, refusedOversize: 0, refusedProtocol: 0, kafkaErrors: 0 };
+  const refusals = new RateLimitedLog(config.log);
+  const batcher = new KafkaBatcher(producer, {
+    lingerMs: 2,
+    maxBatchMessages: 2000,
+    onError: (err, records) => {
+      counts.kafkaErrors += records;
+      refusals.line('kafka', `Kafka did not acknowledge ${records} records: ${err.message}; their publishers are disconnected and will resend`);
+    },
+  });
+
+  const broker = await Aedes.createBroker({
+    id: 'edge-ml-mqtt-endpoint',
+    authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) {
+      if (!client) return callback(null); // the broker's own $SYS heartbeats
+      counts.received += 1;
+      const kafkaTopic = kafkaTopicFor(config.topicMappings, packet.topic);
+      if (!kafkaTopic) {
+        counts.refusedUnmapped += 1;
+        refusals.line('unmapped', `refused a publish from ${client.id} to '${packet.topic}': no topic.regex.list entry matches it`);
+        return callback(new Error(`no mapping for MQTT topic ${packet.topic}`));
+      }
+      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+      if (payload.length > config.maxMessageBytes) {
+        counts.refusedOversize += 1;
+        refusals.line('oversize', `refused a publish from ${client.id} to '${packet.topic}': ${payload.length} bytes is over mqtt.message.max.bytes (${config.maxMessageBytes})`);
+        return callback(new Error('payload over mqtt.message.max.bytes'));
+      }
+      batcher.send(kafkaTopic, { key: packet.topic, value: payload }, (err) => {
+        if (err) return callback(err);
+        counts.produced += 1;
+        callback(null);
+      });
+    },
+  });
+  broker.on('connectionError', (client: Client, err: Error) => {
+    if (/protocol version/i.test(err.message)) {
+      counts.refusedProtocol += 1;
+      refusals.line('protocol', `refused a connection from ${client.id ?? 'a client'}: ${err.message} (this endpoint speaks MQTT 3.1 and 3.1.1, like the MQTT Proxy)`);
+    }
+  });
+  broker.on('clientError', () => {
+    // Refusals above already logged why; a client's own socket errors are its business.
+  });
+
+  const server: Server = createServer(broker.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  return {
+    stats: () => ({ ...counts, connections: broker.connectedClients, queued: batcher.queued }),
+    async close() {
+      // Stop accepting, let what Kafka already has be acknowledged, then close the clients.
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await batcher.drain();
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await serverClosed;
+      await producer.disconnect();
+    },
+  };
+}
