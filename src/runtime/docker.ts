@@ -1,13 +1,241 @@
-// PLACEHOLDER: replaced by the docker-runtime work (issue 2).
-import { EdgeMlError } from '../errors.js';
-import type { PlatformStatus, Reporter, Runtime, UpOptions } from './types.js';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EdgeMlError, UsageError } from '../errors.js';
+import { KsqlClient } from '../ksql/client.js';
+import { checkAnomalyFunction, formatStatementResult } from '../ksql/format.js';
+import type { QueriesEntity, StreamsEntity } from '../ksql/types.js';
+import { carTopic, kafkaTopicFor, type Scenario } from '../scenario/scenario.js';
+import { clearPlatform, readPlatform, writePlatform } from '../state/state-dir.js';
+import { locateUdfJar, UDF_JAR_NAME } from '../udf/jars.js';
+import { assertDockerReady, compose, composeLogTail, composePs, dockerEngineAnswers } from './docker-cli.js';
+import { componentStatuses, composeEnvironment, extensionDir, hostEndpoints, SERVICES } from './docker-compose.js';
+import { ensureTopics, probeMqttKey } from './docker-probe.js';
+import { assertPortsFree } from './ports.js';
+import { DEFAULT_PORTS, type ComponentStatus, type PlatformStatus, type Ports, type Reporter, type Runtime, type UpOptions } from './types.js';
 
+const PORT_OF_SERVICE = { broker: 'kafka', 'ksqldb-server': 'ksql', 'mqtt-proxy': 'mqtt' } as const;
+const SERVICE_TITLE = { broker: 'Kafka broker', 'ksqldb-server': 'ksqlDB server', 'mqtt-proxy': 'MQTT Proxy' } as const;
+type ServiceName = keyof typeof SERVICE_TITLE;
+
+/**
+ * Confluent Platform in Docker (compose/docker-compose.yml): Kafka in KRaft mode, ksqlDB with the
+ * ANOMALY UDF in its extension dir, and the MQTT Proxy, driven through `docker compose`.
+ */
 export class DockerRuntime implements Runtime {
   readonly name = 'docker' as const;
   constructor(readonly stateDir: string) {}
-  up(_o: UpOptions, _r: Reporter): Promise<PlatformStatus> { throw new EdgeMlError('not built yet'); }
-  down(): Promise<void> { throw new EdgeMlError('not built yet'); }
-  status(): Promise<PlatformStatus> { throw new EdgeMlError('not built yet'); }
-  deployUdf(): Promise<void> { throw new EdgeMlError('not built yet'); }
-  applyKsql(): Promise<string[]> { throw new EdgeMlError('not built yet'); }
+
+  async up(options: UpOptions, reporter: Reporter): Promise<PlatformStatus> {
+    const deadline = Date.now() + options.timeoutS * 1000;
+    const remaining = (): number => Math.max(1000, deadline - Date.now());
+    await reporter.step('Docker engine and docker compose answer', () => assertDockerReady());
+
+    const env = composeEnvironment(options.ports, this.stateDir, options.scenario.mqtt);
+    const before = await composePs(env);
+    const runningBefore = new Set(before.filter((c) => c.State === 'running').map((c) => c.Service));
+    // Our own running containers hold their ports: only the others must be free.
+    await assertPortsFree(
+      SERVICES.filter(({ service }) => !runningBefore.has(service)).map(({ service }) => ({
+        name: SERVICE_TITLE[service],
+        host: options.ports.host,
+        port: options.ports[PORT_OF_SERVICE[service]],
+      })),
+    );
+
+    const jar = locateUdfJar(options.udfJar);
+    const jarChanged = await reporter.step(`place ${UDF_JAR_NAME} in ksqlDB's extension dir`, async () => placeJar(jar, this.stateDir));
+
+    await reporter.step('start the containers (the first run pulls the Confluent Platform 7.9 images)', () => compose(['up', '-d'], env, remaining()));
+    // UDFs load only when ksqlDB starts: a jar placed under a running server needs a restart.
+    if (jarChanged && runningBefore.has('ksqldb-server')) {
+      await reporter.step('restart ksqlDB to load the new UDF jar', () => compose(['restart', 'ksqldb-server'], env, remaining()));
+    }
+    for (const { service } of SERVICES) {
+      await reporter.step(`${SERVICE_TITLE[service]} healthy`, () => waitHealthy(service, env, deadline));
+    }
+
+    const endpoints = hostEndpoints(options.ports);
+    const created = await reporter.step('create the Kafka topics', () => ensureTopics(endpoints.bootstrapServers, options.scenario.kafka.topics));
+    if (created.length > 0) reporter.info(`  created ${created.join(', ')}`);
+
+    const ksql = new KsqlClient(endpoints.ksqlUrl, { notReadyTimeoutMs: remaining() });
+    await reporter.step('ksqlDB has the ANOMALY function (DESCRIBE FUNCTION ANOMALY)', () => verifyAnomalyFunction(ksql, jar));
+    const applied = await reporter.step("apply the scenario's KSQL", () => ksql.executeScript(options.scenario.ksql.text));
+    for (const result of applied) reporter.info(`  ${formatStatementResult(result)}`);
+
+    await this.checkMqttKeyOnce(options.scenario, endpoints, reporter);
+
+    writePlatform(this.stateDir, { runtime: 'docker', scenarioFile: options.scenario.file, startedAt: new Date().toISOString(), endpoints });
+    return this.status();
+  }
+
+  async down(options: { volumes: boolean }, reporter: Reporter): Promise<void> {
+    const record = readPlatform(this.stateDir);
+    if (!(await dockerEngineAnswers())) {
+      // Without an engine no container of ours can be running: nothing to stop.
+      if (record?.runtime === 'docker') clearPlatform(this.stateDir);
+      reporter.info('no Docker engine answers: nothing to stop');
+      return;
+    }
+    const env = this.recordedEnvironment();
+    await reporter.step(options.volumes ? 'stop the containers and delete their data' : 'stop the containers', () =>
+      compose(['down', ...(options.volumes ? ['--volumes'] : [])], env, 120_000),
+    );
+    if (record?.runtime === 'docker') clearPlatform(this.stateDir);
+  }
+
+  async status(): Promise<PlatformStatus> {
+    const endpoints = readPlatform(this.stateDir)?.endpoints;
+    if (!(await dockerEngineAnswers())) {
+      return { runtime: 'docker', running: false, endpoints, components: SERVICES.map(({ component }) => ({ name: component, state: 'stopped', detail: 'no Docker engine answers' })) };
+    }
+    const components = componentStatuses(await composePs(this.recordedEnvironment()));
+    const running = components.every((c) => c.state === 'running');
+    const ksqlUp = components.find((c) => c.name === 'ksqldb')?.state === 'running';
+    const ksqlUrl = endpoints?.ksqlUrl ?? hostEndpoints(DEFAULT_PORTS).ksqlUrl;
+    return { runtime: 'docker', running, endpoints, components, processing: ksqlUp ? await processingOf(ksqlUrl) : undefined };
+  }
+
+  async deployUdf(jarPath: string, _scenario: Scenario, reporter: Reporter): Promise<void> {
+    const changed = await reporter.step(`place ${UDF_JAR_NAME} in ksqlDB's extension dir`, async () => placeJar(jarPath, this.stateDir));
+    if (!(await dockerEngineAnswers())) {
+      reporter.info('no Docker engine answers: ksqlDB loads the jar when `edge-ml up --runtime docker` starts it');
+      return;
+    }
+    const env = this.recordedEnvironment();
+    const ksqlRunning = (await composePs(env)).some((c) => c.Service === 'ksqldb-server' && c.State === 'running');
+    if (!ksqlRunning) {
+      reporter.info('ksqlDB is not running: it loads the jar when `edge-ml up` starts it');
+      return;
+    }
+    if (!changed) reporter.info('the jar is unchanged; restarting ksqlDB anyway, as asked');
+    const deadline = Date.now() + 300_000;
+    await reporter.step('restart ksqlDB (UDFs load only at start)', () => compose(['restart', 'ksqldb-server'], env, 120_000));
+    await reporter.step('ksqlDB server healthy', () => waitHealthy('ksqldb-server', env, deadline));
+    const ksql = new KsqlClient(this.ksqlUrl(), { notReadyTimeoutMs: 120_000 });
+    await reporter.step('ksqlDB has the ANOMALY function (DESCRIBE FUNCTION ANOMALY)', () => verifyAnomalyFunction(ksql, jarPath));
+  }
+
+  async applyKsql(statements: string, reporter: Reporter): Promise<string[]> {
+    const ksql = new KsqlClient(this.ksqlUrl(), { notReadyTimeoutMs: 30_000 });
+    const lines: string[] = [];
+    await reporter.step(`run KSQL on ${ksql.url}`, () => ksql.executeScript(statements, (result) => lines.push(formatStatementResult(result))));
+    if (lines.length === 0) throw new UsageError('no KSQL statements to run', 'statements end with `;`; comments alone do not count');
+    return lines;
+  }
+
+  private ksqlUrl(): string {
+    return readPlatform(this.stateDir)?.endpoints.ksqlUrl ?? hostEndpoints(DEFAULT_PORTS).ksqlUrl;
+  }
+
+  /** The compose environment of the running platform (ports from the state dir), for ps, down and restart. */
+  private recordedEnvironment(): Record<string, string> {
+    return composeEnvironment(portsOf(readPlatform(this.stateDir)?.endpoints), this.stateDir);
+  }
+
+  /** DESIGN.md: the proxy's record key is inferred, not documented; check it once per state dir. */
+  private async checkMqttKeyOnce(scenario: Scenario, endpoints: { bootstrapServers: string; mqttUrl: string }, reporter: Reporter): Promise<void> {
+    const marker = join(this.stateDir, 'docker', 'mqtt-key-check.json');
+    if (existsSync(marker)) return;
+    const mqttTopic = carTopic(scenario, 'edge-ml-probe');
+    const kafkaTopic = kafkaTopicFor(scenario.mqtt.topicMappings, mqttTopic);
+    if (!kafkaTopic) {
+      reporter.warn(`the MQTT topic ${mqttTopic} maps to no Kafka topic under ${scenario.mqtt.topicRegexList}: cars' messages would be dropped`);
+      return;
+    }
+    const result = await reporter.step('check that the MQTT Proxy keys records by MQTT topic', () =>
+      probeMqttKey({ mqttUrl: endpoints.mqttUrl, mqttTopic, bootstrapServers: endpoints.bootstrapServers, kafkaTopic, timeoutMs: 20_000 }),
+    );
+    if (result.outcome === 'other-key') {
+      reporter.warn(`the MQTT Proxy wrote the key ${JSON.stringify(result.key)}, not the MQTT topic ${mqttTopic}: CARID in the streams will not be the car`);
+    } else if (result.outcome === 'not-seen') {
+      reporter.warn(`could not check the MQTT Proxy's record key (${result.why}); will try again at the next up`);
+      return;
+    }
+    writeFileSync(marker, `${JSON.stringify({ checkedAt: new Date().toISOString(), mqttTopic, ...result })}\n`);
+  }
+}
+
+/** Copies the jar into the extension dir; true when the content there changed. */
+export function placeJar(jarPath: string, stateDir: string): boolean {
+  const dir = extensionDir(stateDir);
+  mkdirSync(dir, { recursive: true });
+  const target = join(dir, UDF_JAR_NAME);
+  if (existsSync(target) && sha256(target) === sha256(jarPath)) return false;
+  copyFileSync(jarPath, target);
+  return true;
+}
+
+function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+/** Polls `docker compose ps` until the service is healthy; a dead container fails with its last log lines. */
+async function waitHealthy(service: ServiceName, env: Record<string, string>, deadline: number): Promise<void> {
+  let last: ComponentStatus | undefined;
+  while (Date.now() < deadline) {
+    last = componentStatuses(await composePs(env)).find((c) => c.name === SERVICES.find((s) => s.service === service)!.component);
+    if (last?.state === 'running') return;
+    if (last?.state === 'dead' || last?.state === 'unhealthy') break;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  const logs = await composeLogTail(service, env);
+  throw new EdgeMlError(
+    `${SERVICE_TITLE[service]} is not healthy${last ? ` (${last.state}: ${last.detail ?? ''})` : ''}${Date.now() >= deadline ? ' before the timeout' : ''}${logs ? `\n  last log lines:\n${indent(logs)}` : ''}`,
+    `see docker compose -p edge-ml -f compose/docker-compose.yml logs ${service}; a slow first start may need a larger --timeout`,
+  );
+}
+
+async function verifyAnomalyFunction(ksql: KsqlClient, jar: string): Promise<string> {
+  let entities;
+  try {
+    entities = await ksql.execute('DESCRIBE FUNCTION ANOMALY;');
+  } catch (err) {
+    if (err instanceof EdgeMlError && /Can't find any functions/i.test(err.message)) {
+      throw new EdgeMlError(`ksqlDB did not load the ANOMALY UDF from ${jar}`, 'check the jar (`edge-ml udf deploy --jar PATH`) and the ksqlDB log for UDF loading errors');
+    }
+    throw err;
+  }
+  const check = checkAnomalyFunction(entities[0]);
+  if (!check.ok) throw new EdgeMlError(`the ANOMALY function ksqlDB loaded is not the scorer edge-ml expects: ${check.problem}`, 'deploy the edge-ml UDF jar: edge-ml udf deploy');
+  return check.signature;
+}
+
+/** ksqlDB's version, streams and queries for status; a server that does not answer shows nothing. */
+async function processingOf(ksqlUrl: string): Promise<PlatformStatus['processing']> {
+  const ksql = new KsqlClient(ksqlUrl, { notReadyTimeoutMs: 0, requestTimeoutMs: 5000 });
+  try {
+    const info = await ksql.info();
+    const [streams] = (await ksql.execute('SHOW STREAMS;')) as StreamsEntity[];
+    const [queries] = (await ksql.execute('SHOW QUERIES;')) as QueriesEntity[];
+    return {
+      engine: 'ksqlDB',
+      version: info.version,
+      streams: (streams?.streams ?? []).map((s) => s.name).filter((name) => !name.startsWith('KSQL_PROCESSING_LOG')),
+      queries: (queries?.queries ?? []).map((q) => `${q.id}${q.state ? ` (${q.state})` : ''}`),
+    };
+  } catch {
+    return { engine: 'ksqlDB', version: 'not answering', streams: [], queries: [] };
+  }
+}
+
+/** The ports a recorded platform was started with (defaults when there is no record). */
+export function portsOf(endpoints: { bootstrapServers: string; mqttUrl: string; ksqlUrl?: string } | undefined): Ports {
+  if (!endpoints) return DEFAULT_PORTS;
+  const port = (text: string | undefined, fallback: number): number => Number(/:(\d+)\/?$/.exec(text ?? '')?.[1] ?? fallback);
+  return {
+    host: /^([^:]+):/.exec(endpoints.bootstrapServers)?.[1] ?? DEFAULT_PORTS.host,
+    kafka: port(endpoints.bootstrapServers, DEFAULT_PORTS.kafka),
+    mqtt: port(endpoints.mqttUrl, DEFAULT_PORTS.mqtt),
+    ksql: port(endpoints.ksqlUrl, DEFAULT_PORTS.ksql),
+  };
+}
+
+function indent(text: string): string {
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 }

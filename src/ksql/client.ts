@@ -1,0 +1,195 @@
+import { EdgeMlError, errorMessage } from '../errors.js';
+import { KSQL_NOT_READY, KsqlServerError } from './errors.js';
+import { splitStatements, type Statement } from './statements.js';
+import type { HealthCheck, KsqlEntity, KsqlErrorBody, QueryStreamHeader, ServerInfo } from './types.js';
+
+export interface KsqlClientOptions {
+  /** How long to keep retrying while the server answers 503 "not ready" (50302). */
+  notReadyTimeoutMs?: number;
+  /** First wait between not-ready retries; doubles up to 5 s. */
+  retryDelayMs?: number;
+  /** Per-request timeout (not applied to push queries, which stream until closed). */
+  requestTimeoutMs?: number;
+}
+
+/** The result of one statement of a script. */
+export interface StatementResult {
+  statement: Statement;
+  entities: KsqlEntity[];
+}
+
+/** A running push query: its columns, its rows as they arrive, and a way to stop it. */
+export interface PushQuery {
+  header: QueryStreamHeader;
+  rows: AsyncIterable<unknown[]>;
+  close(): Promise<void>;
+}
+
+const KSQL_JSON = 'application/vnd.ksql.v1+json';
+const MAX_RETRY_DELAY_MS = 5000;
+
+/**
+ * ksqlDB's REST API over HTTP/1.1 with Node's fetch: /info, /healthcheck, /ksql (statements,
+ * chained by commandSequenceNumber), /query-stream (push queries) and /close-query.
+ */
+export class KsqlClient {
+  readonly url: string;
+  private readonly notReadyTimeoutMs: number;
+  private readonly retryDelayMs: number;
+  private readonly requestTimeoutMs: number;
+  /** The last command's sequence number: the next request waits until the server ran it. */
+  private sequenceNumber: number | undefined;
+
+  constructor(url: string, options: KsqlClientOptions = {}) {
+    this.url = url.replace(/\/+$/, '');
+    this.notReadyTimeoutMs = options.notReadyTimeoutMs ?? 60_000;
+    this.retryDelayMs = options.retryDelayMs ?? 500;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  }
+
+  async info(): Promise<ServerInfo> {
+    const body = (await this.request('GET', '/info')) as { KsqlServerInfo: ServerInfo };
+    return body.KsqlServerInfo;
+  }
+
+  async healthcheck(): Promise<HealthCheck> {
+    return (await this.request('GET', '/healthcheck')) as HealthCheck;
+  }
+
+  /** Runs one request's worth of statements (not SELECT: see pushQuery) after the previous command. */
+  async execute(ksql: string): Promise<KsqlEntity[]> {
+    const body: Record<string, unknown> = { ksql, streamsProperties: {} };
+    if (this.sequenceNumber !== undefined) body.commandSequenceNumber = this.sequenceNumber;
+    const entities = (await this.request('POST', '/ksql', body, ksql)) as KsqlEntity[];
+    for (const entity of entities) {
+      const seq = entity.commandSequenceNumber;
+      if (typeof seq === 'number' && seq >= 0) this.sequenceNumber = seq;
+    }
+    return entities;
+  }
+
+  /** Splits a script and runs its statements one by one, in order; stops at the first error. */
+  async executeScript(script: string, onResult?: (result: StatementResult) => void): Promise<StatementResult[]> {
+    const results: StatementResult[] = [];
+    for (const statement of splitStatements(script)) {
+      const result = { statement, entities: await this.execute(statement.text) };
+      results.push(result);
+      onResult?.(result);
+    }
+    return results;
+  }
+
+  /** Starts a push query (`SELECT ... EMIT CHANGES`) over HTTP/1.1 chunked /query-stream. */
+  async pushQuery(sql: string, properties: Record<string, unknown> = {}): Promise<PushQuery> {
+    const abort = new AbortController();
+    const response = await this.send('POST', '/query-stream', { sql, properties }, abort.signal, 'application/vnd.ksqlapi.delimited.v1');
+    if (!response.ok || !response.body) throw await this.errorOf(response, sql);
+    const lines = readLines(response.body);
+    const first = await lines.next();
+    if (first.done) throw new EdgeMlError(`ksqlDB at ${this.url} closed the push query before its header`, 'see the ksqlDB server log');
+    const header = parseLine(first.value, sql) as QueryStreamHeader;
+    if (!Array.isArray(header.columnNames)) throw KsqlServerError.fromBody(response.status, header as KsqlErrorBody, first.value, sql);
+    const rows = (async function* () {
+      for await (const line of { [Symbol.asyncIterator]: () => lines }) {
+        const value = parseLine(line, sql);
+        if (!Array.isArray(value)) throw KsqlServerError.fromBody(response.status, value as KsqlErrorBody, line, sql);
+        yield value;
+      }
+    })();
+    return {
+      header,
+      rows,
+      close: async () => {
+        try {
+          await this.request('POST', '/close-query', { queryId: header.queryId });
+        } finally {
+          abort.abort();
+        }
+      },
+    };
+  }
+
+  async closeQuery(queryId: string): Promise<void> {
+    await this.request('POST', '/close-query', { queryId });
+  }
+
+  /** One JSON request; retries while the server is not ready, within the bound. */
+  private async request(method: 'GET' | 'POST', path: string, body?: unknown, statement?: string): Promise<unknown> {
+    const deadline = Date.now() + this.notReadyTimeoutMs;
+    let delay = this.retryDelayMs;
+    for (;;) {
+      const response = await this.send(method, path, body, AbortSignal.timeout(this.requestTimeoutMs));
+      if (response.ok) {
+        const text = await response.text();
+        return text ? JSON.parse(text) : undefined;
+      }
+      const error = await this.errorOf(response, statement);
+      const notReady = response.status === 503 && (error.errorCode === KSQL_NOT_READY || error.errorCode === undefined);
+      if (!notReady || Date.now() + delay > deadline) throw error;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
+    }
+  }
+
+  private async send(method: string, path: string, body: unknown, signal: AbortSignal, accept = KSQL_JSON): Promise<Response> {
+    const target = `${this.url}${path}`;
+    try {
+      return await fetch(target, {
+        method,
+        headers: body === undefined ? { accept } : { accept, 'content-type': `${KSQL_JSON}; charset=utf-8` },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+    } catch (err) {
+      throw unreachable(target, err);
+    }
+  }
+
+  private async errorOf(response: Response, statement?: string): Promise<KsqlServerError> {
+    const text = await response.text();
+    let body: KsqlErrorBody | undefined;
+    try {
+      body = JSON.parse(text) as KsqlErrorBody;
+    } catch {
+      // not JSON (a proxy's error page, say): the raw text is the message
+    }
+    return KsqlServerError.fromBody(response.status, body, text, statement);
+  }
+}
+
+/** A refused, reset or timed-out connection, as an error that says which URL and what to check. */
+function unreachable(target: string, err: unknown): EdgeMlError {
+  const cause = (err as { cause?: { code?: string } }).cause;
+  const code = cause?.code ?? (err as { name?: string }).name;
+  const what =
+    code === 'ECONNREFUSED' ? 'connection refused' : code === 'TimeoutError' ? 'no answer in time' : code === 'ENOTFOUND' ? 'unknown host' : errorMessage(cause ?? err);
+  return new EdgeMlError(
+    `cannot reach ksqlDB at ${target}: ${what}`,
+    'check that the platform is up (`edge-ml status`) and that the ksqlDB URL and port are the ones `edge-ml up` used',
+  );
+}
+
+/** The non-empty lines of a streamed body (ksqlDB sends bare newlines as keep-alives). */
+async function* readLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of body) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) !== -1) {
+      const line = buffered.slice(0, newline).trim();
+      buffered = buffered.slice(newline + 1);
+      if (line) yield line;
+    }
+  }
+  const rest = (buffered + decoder.decode()).trim();
+  if (rest) yield rest;
+}
+
+function parseLine(line: string, sql: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw new EdgeMlError(`ksqlDB sent a line that is not JSON in the push query: ${line.slice(0, 200)}`, `the query was: ${sql}`);
+  }
+}

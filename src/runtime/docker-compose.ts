@@ -1,0 +1,104 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Scenario } from '../scenario/scenario.js';
+import type { ComponentStatus, Ports } from './types.js';
+
+/** compose/docker-compose.yml of this package (dist/src/runtime -> package root). */
+export const COMPOSE_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../compose/docker-compose.yml');
+export const COMPOSE_PROJECT = 'edge-ml';
+
+/** The services of the compose file, in start order, with what each is for. */
+export const SERVICES = [
+  { service: 'broker', component: 'kafka' },
+  { service: 'ksqldb-server', component: 'ksqldb' },
+  { service: 'mqtt-proxy', component: 'mqtt-proxy' },
+] as const;
+
+/** ksqlDB's extension dir on the host: bind-mounted into the container, where the UDF jar goes. */
+export function extensionDir(stateDir: string): string {
+  return join(stateDir, 'docker', 'extensions');
+}
+
+/** `docker compose -p edge-ml -f <file> <args>`. */
+export function composeArgs(...args: string[]): string[] {
+  return ['compose', '-p', COMPOSE_PROJECT, '-f', COMPOSE_FILE, ...args];
+}
+
+/**
+ * The EDGE_ML_* variables compose/docker-compose.yml reads. Without the scenario's MQTT settings
+ * (ps, down, restart: commands that create no container) the file's defaults stand.
+ */
+export function composeEnvironment(ports: Ports, stateDir: string, mqtt?: Scenario['mqtt']): Record<string, string> {
+  const env: Record<string, string> = {
+    EDGE_ML_HOST: ports.host,
+    // Binding to all interfaces still advertises loopback: the host's clients reach it there.
+    EDGE_ML_ADVERTISED_HOST: ports.host === '0.0.0.0' || ports.host === '::' ? '127.0.0.1' : ports.host,
+    EDGE_ML_KAFKA_PORT: String(ports.kafka),
+    EDGE_ML_KSQL_PORT: String(ports.ksql),
+    EDGE_ML_MQTT_PORT: String(ports.mqtt),
+    EDGE_ML_EXT_DIR: extensionDir(stateDir),
+  };
+  if (mqtt) {
+    env.EDGE_ML_MQTT_TOPIC_REGEX_LIST = mqtt.topicRegexList;
+    env.EDGE_ML_MQTT_MAX_MESSAGE_BYTES = String(mqtt.maxMessageBytes);
+  }
+  return env;
+}
+
+/** Where clients on the host reach each service. */
+export function hostEndpoints(ports: Ports): { bootstrapServers: string; mqttUrl: string; ksqlUrl: string } {
+  const host = ports.host === '0.0.0.0' || ports.host === '::' ? '127.0.0.1' : ports.host;
+  return { bootstrapServers: `${host}:${ports.kafka}`, mqttUrl: `mqtt://${host}:${ports.mqtt}`, ksqlUrl: `http://${host}:${ports.ksql}` };
+}
+
+/** One container as `docker compose ps --format json` describes it (the fields edge-ml reads). */
+export interface ComposeContainer {
+  Service: string;
+  State: string;
+  Health?: string;
+  Status?: string;
+  Publishers?: { URL?: string; PublishedPort?: number; TargetPort?: number }[];
+}
+
+/**
+ * Parses `docker compose ps --format json`: a JSON array before Compose 2.21, one JSON object
+ * per line since.
+ */
+export function parseComposePs(output: string): ComposeContainer[] {
+  const text = output.trim();
+  if (!text) return [];
+  if (text.startsWith('[')) return JSON.parse(text) as ComposeContainer[];
+  return text
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as ComposeContainer);
+}
+
+/** The status of every service of the compose file; a service with no container is stopped. */
+export function componentStatuses(containers: readonly ComposeContainer[]): ComponentStatus[] {
+  return SERVICES.map(({ service, component }) => {
+    const container = containers.find((c) => c.Service === service);
+    if (!container) return { name: component, state: 'stopped' as const };
+    const published = container.Publishers?.find((p) => p.PublishedPort);
+    return {
+      name: component,
+      state: containerState(container),
+      address: published ? `${published.URL ?? '127.0.0.1'}:${published.PublishedPort}` : undefined,
+      detail: container.Status ?? container.State,
+    };
+  });
+}
+
+function containerState(container: ComposeContainer): ComponentStatus['state'] {
+  switch (container.State) {
+    case 'running':
+      if (container.Health === 'starting') return 'starting';
+      if (container.Health === 'unhealthy') return 'unhealthy';
+      return 'running';
+    case 'created':
+    case 'restarting':
+      return 'starting';
+    default: // exited, dead, paused, removing
+      return 'dead';
+  }
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import mqtt from 'mqtt';
+import { EdgeMlError, errorMessage } from '../errors.js';
+
+function kafka(bootstrapServers: string): Kafka {
+  return new Kafka({ clientId: 'edge-ml', brokers: bootstrapServers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 5 } });
+}
+
+/** Creates the scenario's topics (replication 1: one broker); existing topics are left alone. */
+export async function ensureTopics(bootstrapServers: string, topics: readonly { name: string; partitions: number }[]): Promise<string[]> {
+  const admin = kafka(bootstrapServers).admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.name));
+    if (missing.length > 0) {
+      await admin.createTopics({ topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: 1 })), waitForLeaders: true });
+    }
+    return missing.map((t) => t.name);
+  } catch (err) {
+    throw new EdgeMlError(`cannot create the topics ${topics.map((t) => t.name).join(', ')} on Kafka at ${bootstrapServers}: ${errorMessage(err)}`, 'check the broker with `edge-ml status`');
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export type KeyProbeResult = { outcome: 'topic-key'; key: string } | { outcome: 'other-key'; key: string | null } | { outcome: 'not-seen'; why: string };
+
+/**
+ * Publishes one message over MQTT and reads it back from the Kafka topic the proxy maps it to,
+ * to check the (undocumented) claim that the proxy keys records by MQTT topic. The payload is a
+ * two-column row that no model can score, so the ANOMALY streams drop it.
+ */
+export async function probeMqttKey(options: { mqttUrl: string; mqttTopic: string; bootstrapServers: string; kafkaTopic: string; timeoutMs: number }): Promise<KeyProbeResult> {
+  const payload = `0,edge-ml-probe-${randomUUID()}`;
+  const client = kafka(options.bootstrapServers);
+  const admin = client.admin();
+  const consumer = client.consumer({ groupId: `edge-ml-probe-${randomUUID()}` });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await admin.connect();
+    // Start reading where the topic ends now, so a long topic is not read from its beginning.
+    const offsets = await admin.fetchTopicOffsets(options.kafkaTopic);
+    await consumer.connect();
+    await consumer.subscribe({ topic: options.kafkaTopic, fromBeginning: true });
+    const seen = new Promise<KeyProbeResult>((resolve) => {
+      timer = setTimeout(() => resolve({ outcome: 'not-seen', why: `nothing arrived on ${options.kafkaTopic} within ${options.timeoutMs / 1000} s` }), options.timeoutMs);
+      // run() creates the consumer group synchronously, so the seeks below find it.
+      consumer
+        .run({
+          eachMessage: async ({ message }) => {
+            if (message.value?.toString('utf8') !== payload) return;
+            const key = message.key?.toString('utf8') ?? null;
+            resolve(key === options.mqttTopic ? { outcome: 'topic-key', key } : { outcome: 'other-key', key });
+          },
+        })
+        .catch((err: unknown) => resolve({ outcome: 'not-seen', why: errorMessage(err) }));
+    });
+    for (const { partition, offset } of offsets) consumer.seek({ topic: options.kafkaTopic, partition, offset });
+    await publishOnce(options.mqttUrl, options.mqttTopic, payload);
+    return await seen;
+  } catch (err) {
+    return { outcome: 'not-seen', why: errorMessage(err) };
+  } finally {
+    clearTimeout(timer);
+    await consumer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function publishOnce(url: string, topic: string, payload: string): Promise<void> {
+  // MQTT 3.1.1: the only version the proxy speaks.
+  const client = await mqtt.connectAsync(url, { protocolVersion: 4, connectTimeout: 10_000, reconnectPeriod: 0 });
+  try {
+    await client.publishAsync(topic, payload, { qos: 1 });
+  } finally {
+    await client.endAsync();
+  }
+}
