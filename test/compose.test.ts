@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { loadScenario } from '../src/scenario/load.js';
+import { COMPOSE_FILE, composeEnvironment, extensionDir } from '../src/runtime/docker-compose.js';
+
+interface ComposeService {
+  image: string;
+  ports?: string[];
+  environment?: Record<string, string | number>;
+  volumes?: string[];
+  healthcheck?: { test: string[] };
+}
+
+const compose = parse(readFileSync(COMPOSE_FILE, 'utf8')) as { services: Record<string, ComposeService> };
+const services = compose.services;
+
+/** Debian's docker-compose (1.29) is what CI installs by apt; elsewhere it may be missing. */
+function dockerComposeV1(): { available: boolean; reason?: string } {
+  const probe = spawnSync('docker-compose', ['version'], { encoding: 'utf8' });
+  if (probe.error) return { available: false, reason: `docker-compose is not installed (${probe.error.message}); apt-get install docker-compose` };
+  return { available: true };
+}
+
+const v1 = dockerComposeV1();
+const mustRun = process.env.CI === 'true';
+
+test('compose file is valid under docker-compose config -q', { skip: !v1.available && !mustRun ? v1.reason : false }, () => {
+  assert.ok(v1.available, `CI must install docker-compose: ${v1.reason}`);
+  const result = spawnSync('docker-compose', ['-f', COMPOSE_FILE, 'config', '-q'], { encoding: 'utf8' });
+  assert.equal(result.status, 0, `docker-compose config -q failed:\n${result.stderr}`);
+});
+
+test('with the environment edge-ml up passes, the rendered file carries the scenario and the state dir', { skip: !v1.available && !mustRun ? v1.reason : false }, () => {
+  assert.ok(v1.available, `CI must install docker-compose: ${v1.reason}`);
+  const scenario = loadScenario('connected-cars');
+  const env = composeEnvironment({ host: '127.0.0.1', kafka: 19092, ksql: 18088, mqtt: 11883 }, '/tmp/edge-ml-state', scenario.mqtt);
+  const result = spawnSync('docker-compose', ['-f', COMPOSE_FILE, 'config'], { encoding: 'utf8', env: { ...process.env, ...env } });
+  assert.equal(result.status, 0, result.stderr);
+  const rendered = parse(result.stdout) as { services: Record<string, ComposeService & { volumes?: unknown[] }> };
+  assert.equal(rendered.services['mqtt-proxy']!.environment?.KAFKA_MQTT_TOPIC_REGEX_LIST, scenario.mqtt.topicRegexList);
+  assert.equal(String(rendered.services['mqtt-proxy']!.environment?.KAFKA_MQTT_MQTT_MESSAGE_MAX_BYTES), String(scenario.mqtt.maxMessageBytes));
+  assert.match(JSON.stringify(rendered.services['ksqldb-server']!.volumes), new RegExp(extensionDir('/tmp/edge-ml-state')));
+  assert.match(String(rendered.services.broker!.environment?.KAFKA_ADVERTISED_LISTENERS), /PLAINTEXT_HOST:\/\/127\.0\.0\.1:19092/);
+});
+
+test('the three Confluent Platform images are pinned to one 7.9.x version', () => {
+  const images = Object.values(services).map((s) => s.image);
+  const names = images.map((i) => i.split(':')[0]).sort();
+  assert.deepEqual(names, ['confluentinc/cp-kafka', 'confluentinc/cp-kafka-mqtt', 'confluentinc/cp-ksqldb-server']);
+  const versions = new Set(images.map((i) => i.split(':')[1]));
+  assert.equal(versions.size, 1, `one version for all images, got ${[...versions].join(', ')}`);
+  assert.match([...versions][0]!, /^7\.9\.\d+$/);
+});
+
+test('ksqlDB loads UDFs from an extension dir bind-mounted from the state dir', () => {
+  const ksql = services['ksqldb-server']!;
+  const extDir = ksql.environment?.KSQL_KSQL_EXTENSION_DIR;
+  assert.equal(typeof extDir, 'string');
+  assert.ok(
+    ksql.volumes?.some((v) => v.startsWith('${EDGE_ML_EXT_DIR') && v.split(':').includes(String(extDir))),
+    `a volume maps \${EDGE_ML_EXT_DIR} to ${extDir}: ${ksql.volumes?.join(', ')}`,
+  );
+  assert.match(ksql.healthcheck?.test.join(' ') ?? '', /\/info/);
+});
+
+test('every host port binds to 127.0.0.1 by default and every service has a healthcheck', () => {
+  const ports = Object.values(services).flatMap((s) => s.ports ?? []);
+  assert.equal(ports.length, 3);
+  for (const port of ports) assert.match(port, /^\$\{EDGE_ML_HOST:-127\.0\.0\.1\}:\$\{EDGE_ML_\w+_PORT:-\d+\}:\d+$/);
+  for (const [name, service] of Object.entries(services)) assert.ok(service.healthcheck?.test, `${name} has a healthcheck`);
+});
+
+test('the MQTT Proxy takes its topic mapping and message size from the environment', () => {
+  const env = services['mqtt-proxy']!.environment ?? {};
+  assert.match(String(env.KAFKA_MQTT_TOPIC_REGEX_LIST), /^\$\{EDGE_ML_MQTT_TOPIC_REGEX_LIST:-/);
+  assert.match(String(env.KAFKA_MQTT_MQTT_MESSAGE_MAX_BYTES), /^\$\{EDGE_ML_MQTT_MAX_MESSAGE_BYTES:-\d+\}$/);
+  assert.ok(env.KAFKA_MQTT_BOOTSTRAP_SERVERS, 'the image requires KAFKA_MQTT_BOOTSTRAP_SERVERS');
+});

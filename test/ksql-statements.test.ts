@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { UsageError } from '../src/errors.js';
+import { loadScenario } from '../src/scenario/load.js';
+import { splitStatements, statementSummary } from '../src/ksql/statements.js';
+
+const texts = (script: string): string[] => splitStatements(script).map((s) => s.text);
+
+test('splits at statement-ending semicolons and trims', () => {
+  assert.deepEqual(texts('SHOW STREAMS;\n  SHOW QUERIES ;\n'), ['SHOW STREAMS;', 'SHOW QUERIES ;']);
+});
+
+test('a last statement without a semicolon still counts, and gets one', () => {
+  assert.deepEqual(texts('SHOW STREAMS; LIST TOPICS'), ['SHOW STREAMS;', 'LIST TOPICS;']);
+});
+
+test('a semicolon inside a single-quoted string does not split, with doubled-quote escapes', () => {
+  const script = "INSERT INTO s VALUES ('a;b', 'it''s; fine');SHOW STREAMS;";
+  assert.deepEqual(texts(script), ["INSERT INTO s VALUES ('a;b', 'it''s; fine');", 'SHOW STREAMS;']);
+});
+
+test('a semicolon inside a backquoted identifier does not split', () => {
+  assert.deepEqual(texts('CREATE STREAM `odd;name` (X INT) WITH (KAFKA_TOPIC=\'t\', VALUE_FORMAT=\'JSON\'); SHOW STREAMS;'), [
+    "CREATE STREAM `odd;name` (X INT) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='JSON');",
+    'SHOW STREAMS;',
+  ]);
+});
+
+test('semicolons in -- and /* */ comments neither split nor reach the server', () => {
+  const script = '-- first; a comment\nSHOW /* not; here */ STREAMS;\n/* trailing; comment */\n-- only a comment;';
+  assert.deepEqual(texts(script), ['SHOW   STREAMS;']);
+});
+
+test('comment markers inside strings are text, not comments', () => {
+  assert.deepEqual(texts("SELECT '--x;/*y*/' FROM s EMIT CHANGES;"), ["SELECT '--x;/*y*/' FROM s EMIT CHANGES;"]);
+});
+
+test('each statement knows the line it starts on', () => {
+  const lines = splitStatements('-- header\n\nSHOW STREAMS;\n/* a\nb */\nSHOW\nQUERIES;').map((s) => s.line);
+  assert.deepEqual(lines, [3, 6]);
+});
+
+test('an unterminated string or comment is a usage error naming the line', () => {
+  assert.throws(() => splitStatements("SHOW STREAMS;\nSELECT 'oops FROM s;"), (err: unknown) => err instanceof UsageError && /string opened on line 2/.test(err.message));
+  assert.throws(() => splitStatements('SHOW /* never closed'), (err: unknown) => err instanceof UsageError && /comment opened on line 1/.test(err.message));
+});
+
+test("the scenario's KSQL splits into its three CREATE STREAM statements", () => {
+  const statements = splitStatements(loadScenario('connected-cars').ksql.text);
+  assert.equal(statements.length, 3);
+  for (const s of statements) assert.match(s.text, /^CREATE STREAM IF NOT EXISTS /);
+});
+
+test('statement summaries are one line and bounded', () => {
+  assert.equal(statementSummary('SHOW\n   STREAMS;'), 'SHOW STREAMS;');
+  assert.equal(statementSummary('x'.repeat(100), 20).length, 20);
+});
