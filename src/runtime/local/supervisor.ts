@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** One detached process of the local runtime, known by its pid file and log file. */
@@ -50,7 +50,7 @@ export function readProcessRecord(files: ProcessFiles): ProcessRecord | undefine
  * Alive and still the process we started: a recycled pid running something else does not count
  * (its command line must still name what we launched).
  */
-export function isRunning(record: ProcessRecord | undefined): record is ProcessRecord {
+export function isRunning(record: ProcessRecord | undefined): boolean {
   if (!record) return false;
   try {
     process.kill(record.pid, 0);
@@ -80,6 +80,30 @@ export async function stopProcess(record: ProcessRecord, graceMs: number): Promi
   signalGroup(record.pid, 'SIGKILL');
   for (let i = 0; i < 50 && isRunning(record); i++) await new Promise((r) => setTimeout(r, 100));
   return 'killed';
+}
+
+/**
+ * Stops every process whose command line mentions a path (a state dir's folder): the safety net
+ * of `down` for processes whose pid file was lost. Returns the pids it signalled.
+ */
+export async function killProcessesMentioning(path: string, graceMs = 5000): Promise<number[]> {
+  const found: ProcessRecord[] = [];
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid);
+  } catch {
+    return [];
+  }
+  for (const pid of pids) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      if (args.some((a) => a.includes(path))) found.push({ pid: Number(pid), startedAt: '', command: args });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  await Promise.all(found.map((record) => stopProcess(record, graceMs)));
+  return found.map((r) => r.pid);
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { processFiles, type ProcessFiles } from './supervisor.js';
+
+export type ComponentName = 'kafka' | 'processor' | 'mqtt-endpoint';
+/** Start order; `down` stops in reverse. */
+export const COMPONENTS: readonly ComponentName[] = ['kafka', 'processor', 'mqtt-endpoint'];
+
+/** Where the local runtime keeps everything, below the state dir. */
+export class LocalLayout {
+  readonly root: string;
+  readonly run: string;
+  readonly logs: string;
+  readonly data: string;
+  readonly cache: string;
+
+  constructor(readonly stateDir: string) {
+    this.root = join(stateDir, 'local');
+    this.run = join(this.root, 'run');
+    this.logs = join(this.root, 'logs');
+    this.data = join(this.root, 'data');
+    // Shared by every platform of this state dir and kept by `down --volumes`: jars only.
+    this.cache = join(stateDir, 'cache');
+  }
+
+  files(component: ComponentName): ProcessFiles {
+    const { pidFile } = processFiles(this.run, component);
+    return { pidFile, logFile: join(this.logs, `${component}.log`) };
+  }
+
+  get settingsFile(): string {
+    return join(this.root, 'settings.json');
+  }
+  get kafkaConfigFile(): string {
+    return join(this.run, 'server.properties');
+  }
+  get kafkaLog4jFile(): string {
+    return join(this.run, 'log4j.properties');
+  }
+  get kafkaServerLog(): string {
+    return join(this.logs, 'kafka-server.log');
+  }
+  get kafkaDataDir(): string {
+    return join(this.data, 'kafka');
+  }
+  get streamsStateDir(): string {
+    return join(this.data, 'streams');
+  }
+  get udfDir(): string {
+    return join(this.root, 'udf');
+  }
+  get processorStatusFile(): string {
+    return join(this.run, 'processor-status.json');
+  }
+  get endpointConfigFile(): string {
+    return join(this.run, 'mqtt-endpoint.json');
+  }
+  get endpointStatusFile(): string {
+    return join(this.run, 'mqtt-endpoint-status.json');
+  }
+}

@@ -1,0 +1,20 @@
+import { execa } from 'execa';
+
+export interface TopicRecord {
+  partition: number;
+  offset: number;
+  key: string | null;
+  payload: string | null;
+}
+
+/** Every record of a topic, read from the beginning to its current end by kcat (a real Kafka peer). */
+export async function readTopicWithKcat(bootstrap: string, topic: string): Promise<TopicRecord[]> {
+  const { stdout } = await execa('kcat', ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-J', '-q'], { timeout: 60_000 });
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => {
+      const r = JSON.parse(line) as { partition: number; offset: number; key: string | null; payload: string | null };
+      return { partition: r.partition, offset: r.offset, key: r.key, payload: r.payload };
+    });
+}
