@@ -1,0 +1,221 @@
+import { MqttClient, type IClientPublishOptions } from 'mqtt';
+import { openBrokerStream, type BrokerAddress } from './broker-address.js';
+import type { CarSource } from './car-source.js';
+import type { LabelWriter } from './label-writer.js';
+import type { Pacer } from './pacer.js';
+import { formatPayload } from './payload.js';
+import type { RunStats } from './run-stats.js';
+
+export type QoS = 0 | 1 | 2;
+
+/** One simulated car as a connection carries it. */
+export interface CarLane {
+  carId: number;
+  topic: string;
+  source: CarSource;
+}
+
+export interface ConnectionSettings {
+  broker: BrokerAddress;
+  username?: string;
+  password?: string;
+  qos: QoS;
+  /** Unacknowledged messages allowed per connection: keeps memory flat under a slow broker. */
+  maxInFlight: number;
+  connectTimeoutMs: number;
+}
+
+/** Where a connection reports what it did; shared by all connections of a run. */
+export interface RunSink {
+  stats: RunStats;
+  labels?: LabelWriter;
+}
+
+const BACKOFF_FIRST_MS = 250;
+const BACKOFF_MAX_MS = 10_000;
+
+/**
+ * One MQTT 3.1.1 client carrying one car (clientId edge-ml-car-<id>) or several (--connections).
+ * Windows are generated only when a message may be sent, so a slow broker costs a counter, not a
+ * queue. mqtt.js keeps unacknowledged QoS 1/2 messages in its store and resends them after a
+ * reconnect; this class reconnects itself, with jittered exponential backoff so that thousands of
+ * cars do not hammer a restarting broker in lockstep.
+ */
+export class CarConnection {
+  private client: MqttClient | undefined;
+  private connected = false;
+  private everConnected = false;
+  private closing = false;
+  private retry = true;
+  private backoffMs = BACKOFF_FIRST_MS;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private lastError: Error | undefined;
+
+  private pacer: Pacer | undefined;
+  private sending = false;
+  private sendTimer: NodeJS.Timeout | undefined;
+  private onAllSent: (() => void) | undefined;
+  private sent = 0;
+  private inFlight = 0;
+  private abandoned = false;
+  private drainWaiter: (() => void) | undefined;
+  private readonly publishOptions: IClientPublishOptions;
+
+  private settleFirstAttempt!: (error: Error | undefined) => void;
+  /** Settles at the first successful connect (undefined) or the first failure (its error). */
+  readonly firstAttempt = new Promise<Error | undefined>((resolve) => (this.settleFirstAttempt = resolve));
+  private resolveFirstConnect!: () => void;
+  readonly firstConnect = new Promise<void>((resolve) => (this.resolveFirstConnect = resolve));
+
+  constructor(
+    readonly clientId: string,
+    private readonly lanes: readonly CarLane[],
+    private readonly settings: ConnectionSettings,
+    private readonly sink: RunSink,
+    private readonly localAddress?: string,
+  ) {
+    this.publishOptions = { qos: settings.qos };
+  }
+
+  /** Starts connecting; with retry false a failed first attempt is final (the start-up probe). */
+  start(retry: boolean): void {
+    this.retry = retry;
+    const { broker, username, password, connectTimeoutMs } = this.settings;
+    const client = new MqttClient(() => openBrokerStream(broker, this.localAddress), {
+      clientId: this.clientId,
+      protocolVersion: 4,
+      clean: true,
+      username,
+      password,
+      connectTimeout: connectTimeoutMs,
+      // Reconnects are ours (backoff); mqtt.js's own would retry at a fixed period.
+      reconnectPeriod: 0,
+      reconnectOnConnackError: true,
+      resubscribe: false,
+    });
+    client.on('connect', () => this.onConnect());
+    client.on('close', () => this.onClose());
+    client.on('error', (err) => {
+      this.sink.stats.errors += 1;
+      this.lastError = err;
+    });
+    this.client = client;
+  }
+
+  /** Lets the connection send by `pacer`'s schedule whenever it is connected. */
+  beginSending(pacer: Pacer, onAllSent: () => void): void {
+    this.pacer = pacer;
+    this.onAllSent = onAllSent;
+    this.sending = true;
+    this.pump();
+  }
+
+  stopSending(): void {
+    this.sending = false;
+    clearTimeout(this.sendTimer);
+    this.sendTimer = undefined;
+  }
+
+  get carCount(): number {
+    return this.lanes.length;
+  }
+
+  /** Resolves once every message sent so far is acknowledged (or failed). */
+  whenDrained(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.drainWaiter = resolve));
+  }
+
+  /** Gives up on unacknowledged messages: they count as failed, late acks are ignored. */
+  abandon(): void {
+    if (this.abandoned) return;
+    this.abandoned = true;
+    this.sink.stats.abandoned(this.inFlight);
+    this.inFlight = 0;
+  }
+
+  /** Disconnects (politely when connected and drained) and stops reconnecting. */
+  close(): Promise<void> {
+    this.closing = true;
+    this.stopSending();
+    clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    if (!client) return Promise.resolve();
+    const force = !this.connected || this.inFlight > 0;
+    return new Promise((resolve) => client.end(force, {}, () => resolve()));
+  }
+
+  private onConnect(): void {
+    this.connected = true;
+    this.backoffMs = BACKOFF_FIRST_MS;
+    this.sink.stats.carsConnected(this.lanes.length);
+    if (this.everConnected) this.sink.stats.reconnects += 1;
+    this.everConnected = true;
+    this.settleFirstAttempt(undefined);
+    this.resolveFirstConnect();
+    this.pump();
+  }
+
+  private onClose(): void {
+    if (this.connected) {
+      this.connected = false;
+      this.sink.stats.carsDisconnected(this.lanes.length);
+    }
+    clearTimeout(this.sendTimer);
+    this.sendTimer = undefined;
+    this.settleFirstAttempt(this.lastError ?? new Error('connection closed before the broker accepted it'));
+    if (this.closing || !this.retry) return;
+    const delay = this.backoffMs * (0.5 + Math.random() / 2);
+    this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
+    this.reconnectTimer = setTimeout(() => {
+      if (!this.closing) this.client?.reconnect();
+    }, delay);
+  }
+
+  private readonly tick = (): void => {
+    this.sendTimer = undefined;
+    this.pump();
+  };
+
+  /** Sends what is due, as far as the in-flight bound allows; an ack or the timer pumps again. */
+  private pump(): void {
+    const pacer = this.pacer;
+    if (!this.sending || !this.connected || !pacer) return;
+    const now = performance.now();
+    const due = pacer.dueBy(now);
+    while (this.sent < due && this.inFlight < this.settings.maxInFlight) this.publishNext(now);
+    if (this.sent >= pacer.total) {
+      this.sending = false;
+      this.onAllSent?.();
+      return;
+    }
+    if (this.sent < due || this.sendTimer) return;
+    this.sendTimer = setTimeout(this.tick, Math.max(0, pacer.timeOf(this.sent) - now));
+  }
+
+  private publishNext(now: number): void {
+    // Cars take turns, so each gets the same share of the connection's messages.
+    const lane = this.lanes[this.sent % this.lanes.length]!;
+    this.sent += 1;
+    const window = lane.source.next();
+    if (window.fault) {
+      this.sink.stats.anomaliesInjected += 1;
+      this.sink.labels?.write(window.carId, window.eventId, window.fault);
+    }
+    this.inFlight += 1;
+    this.sink.stats.published();
+    this.client!.publish(lane.topic, formatPayload(window.eventId, window.readings), this.publishOptions, (err) => this.onAck(err, now));
+  }
+
+  private onAck(err: Error | undefined, sentAt: number): void {
+    if (this.abandoned) return;
+    this.inFlight -= 1;
+    if (err) this.sink.stats.publishFailed();
+    else this.sink.stats.ackedAfter(performance.now() - sentAt);
+    if (this.inFlight === 0 && this.drainWaiter) {
+      this.drainWaiter();
+      this.drainWaiter = undefined;
+    }
+    this.pump();
+  }
+}
