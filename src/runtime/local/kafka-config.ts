@@ -1,0 +1,80 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** A single combined broker+controller node (KRaft) on one host address. */
+export interface BrokerConfig {
+  host: string;
+  /** Client listener (PLAINTEXT). */
+  kafkaPort: number;
+  /** KRaft controller listener; only the node itself talks to it. */
+  controllerPort: number;
+  /** log.dirs: topic data and the KRaft metadata log. */
+  dataDir: string;
+}
+
+/** Writes server.properties for a single combined node to `file`. */
+export function writeBrokerConfig(file: string, config: BrokerConfig): void {
+  const { host, kafkaPort, controllerPort, dataDir } = config;
+  const properties: Record<string, string | number | boolean> = {
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.voters': `1@${host}:${controllerPort}`,
+    listeners: `PLAINTEXT://${host}:${kafkaPort},CONTROLLER://${host}:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://${host}:${kafkaPort}`,
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'controller.listener.names': 'CONTROLLER',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'log.dirs': dataDir,
+    // One node: every internal topic has one replica. Exactly-once Streams needs the transaction log.
+    'offsets.topic.replication.factor': 1,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    // Consumers and the Streams app join at once instead of waiting 3 s for more members.
+    'group.initial.rebalance.delay.ms': 0,
+    // Topics come from the scenario (createTopics); a typo in a topic name must not create one.
+    'auto.create.topics.enable': false,
+    'num.partitions': 1,
+  };
+  const text = Object.entries(properties)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n');
+  writeProperties(file, `# Written by edge-ml (local runtime); rewritten on every start.\n${text}\n`);
+}
+
+/**
+ * reload4j configuration: the broker logs to a rolling file at INFO, with the chatty loggers
+ * (per-request, state changes, config dumps, segment and metadata housekeeping) at WARN.
+ */
+export function writeBrokerLog4jConfig(file: string, logFile: string): void {
+  const quiet = [
+    'kafka.request.logger',
+    'kafka.controller',
+    'state.change.logger',
+    'kafka.authorizer.logger',
+    'kafka.log.LogCleaner',
+    'org.apache.kafka.common.config.AbstractConfig',
+    'org.apache.kafka.clients',
+    'org.apache.kafka.storage.internals.log',
+    'kafka.log',
+    'kafka.server.KafkaConfig',
+    'org.apache.kafka.image.loader.MetadataLoader',
+  ];
+  const text = [
+    '# Written by edge-ml (local runtime); rewritten on every start.',
+    'log4j.rootLogger=INFO, file',
+    'log4j.appender.file=org.apache.log4j.RollingFileAppender',
+    `log4j.appender.file.File=${logFile}`,
+    'log4j.appender.file.MaxFileSize=10MB',
+    'log4j.appender.file.MaxBackupIndex=2',
+    'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
+    ...quiet.map((logger) => `log4j.logger.${logger}=WARN`),
+  ].join('\n');
+  writeProperties(file, `${text}\n`);
+}
+
+function writeProperties(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  // Java reads properties files with backslash escapes: Windows-style paths are not supported here.
+  writeFileSync(file, text);
+}
