@@ -7,12 +7,20 @@ import { javaMissing } from './kafka-java.js';
 /** A small bounded heap; the serial collector starts fastest and suits one small broker. */
 const BROKER_JVM_OPTIONS: readonly string[] = ['-Xmx512m', '-Xms256m', '-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true'];
 
-export interface BrokerLaunch {
+export interface BrokerCommand {
   classpath: readonly string[];
   /** server.properties (writeBrokerConfig). */
   configFile: string;
   /** reload4j properties (writeBrokerLog4jConfig). */
   log4jConfigFile: string;
+}
+
+/** The arguments of `java` that run the broker, for callers that spawn it themselves. */
+export function brokerJavaArgs(command: BrokerCommand): string[] {
+  return [...BROKER_JVM_OPTIONS, `-Dlog4j.configuration=file:${command.log4jConfigFile}`, '-cp', command.classpath.join(delimiter), 'kafka.Kafka', command.configFile];
+}
+
+export interface BrokerLaunch extends BrokerCommand {
   /** The JVM's own stdout and stderr are appended here (crashes, JVM errors). */
   outFile: string;
 }
@@ -25,15 +33,7 @@ export async function spawnBroker(launch: BrokerLaunch): Promise<number> {
   mkdirSync(dirname(launch.outFile), { recursive: true });
   const out = openSync(launch.outFile, 'a');
   try {
-    const args = [
-      ...BROKER_JVM_OPTIONS,
-      `-Dlog4j.configuration=file:${launch.log4jConfigFile}`,
-      '-cp',
-      launch.classpath.join(delimiter),
-      'kafka.Kafka',
-      launch.configFile,
-    ];
-    const child = spawn('java', args, { detached: true, stdio: ['ignore', out, out] });
+    const child = spawn('java', brokerJavaArgs(launch), { detached: true, stdio: ['ignore', out, out] });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? javaMissing() : new EdgeMlError(`starting the Kafka broker failed: ${err.message}`)));
