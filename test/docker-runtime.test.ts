@@ -125,3 +125,138 @@ test('placing the UDF jar copies it into the extension dir and reports whether i
   writeFileSync(jar, 'jar v2');
   assert.equal(placeJar(jar, stateDir), true, 'new content: ksqlDB must restart to load it');
 });
+
+/**
+ * A stand-in `docker` for the orchestration test: it logs every call with the EDGE_ML_* values it
+ * saw and answers like an engine with compose v2 whose edge-ml containers are up and healthy.
+ */
+function fakeDocker(dir: string, ports: { kafka: number; ksql: number; mqtt: number }): string {
+  const bin = join(dir, 'fake-bin');
+  mkdirSync(bin);
+  const ps = [
+    { Service: 'broker', State: 'running', Health: 'healthy', Status: 'Up 1 minute (healthy)', Publishers: [{ URL: '127.0.0.1', PublishedPort: ports.kafka, TargetPort: 9092 }] },
+    { Service: 'ksqldb-server', State: 'running', Health: 'healthy', Status: 'Up 1 minute (healthy)', Publishers: [{ URL: '127.0.0.1', PublishedPort: ports.ksql, TargetPort: 8088 }] },
+    { Service: 'mqtt-proxy', State: 'running', Health: 'healthy', Status: 'Up 1 minute (healthy)', Publishers: [{ URL: '127.0.0.1', PublishedPort: ports.mqtt, TargetPort: 1883 }] },
+  ];
+  writeFileSync(join(dir, 'ps.json'), ps.map((c) => JSON.stringify(c)).join('\n') + '\n');
+  writeFileSync(
+    join(bin, 'docker'),
+    `#!/bin/bash
+echo "$* | ext=$EDGE_ML_EXT_DIR ksql=$EDGE_ML_KSQL_PORT regex=$EDGE_ML_MQTT_TOPIC_REGEX_LIST" >> "${dir}/calls.log"
+case "$1" in
+  info) echo 28.2.2 ;;
+  compose)
+    shift
+    while [[ "$1" == -p || "$1" == -f ]]; do shift 2; done
+    case "$1" in
+      version) echo 2.29.1 ;;
+      ps) cat "${dir}/ps.json" ;;
+      exec) echo "Created topic." ;;
+    esac ;;
+  *) exit 1 ;;
+esac
+`,
+    { mode: 0o755 },
+  );
+  return bin;
+}
+
+/** A stateful stand-in for ksqlDB's REST API that answers with the documented shapes. */
+async function fakeKsqlDb(port: number): Promise<{ statements: { ksql: string; seq?: number }[]; close: () => void }> {
+  const { createServer } = await import('node:http');
+  const statements: { ksql: string; seq?: number }[] = [];
+  let seq = 0;
+  const streams = new Set<string>();
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      const reply = (value: unknown): void => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(value));
+      };
+      if (req.url === '/info') return reply({ KsqlServerInfo: { version: '7.9.0', ksqlServiceId: 'edge_ml_' } });
+      const { ksql, commandSequenceNumber } = JSON.parse(body) as { ksql: string; commandSequenceNumber?: number };
+      statements.push({ ksql, seq: commandSequenceNumber });
+      if (/^DESCRIBE FUNCTION ANOMALY/.test(ksql)) {
+        return reply([{ '@type': 'describe_function', name: 'ANOMALY', type: 'SCALAR', path: '/opt/ksqldb-udfs/edge-ml-anomaly-udf.jar', functions: [{ arguments: [{ name: 'sensorinput', type: 'VARCHAR' }], returnType: 'DOUBLE' }] }]);
+      }
+      if (/^SHOW STREAMS/.test(ksql)) return reply([{ '@type': 'streams', streams: [...streams].map((name) => ({ name, topic: name })) }]);
+      if (/^SHOW QUERIES/.test(ksql)) return reply([{ '@type': 'queries', queries: [{ id: 'CSAS_ANOMALYDETECTION_1', state: 'RUNNING' }] }]);
+      const name = /CREATE STREAM IF NOT EXISTS (\w+)/.exec(ksql)?.[1];
+      if (name && streams.has(name)) return reply([{ '@type': 'warning_entity', message: `Cannot add stream ${name}: A stream with the same name already exists.` }]);
+      if (name) streams.add(name);
+      reply([{ '@type': 'currentStatus', statementText: ksql, commandId: `stream/${name}/create`, commandStatus: { status: 'SUCCESS', message: 'Stream created' }, commandSequenceNumber: ++seq }]);
+    });
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return { statements, close: () => server.close() };
+}
+
+test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no real containers): up, up again, status, ksql run, down', async () => {
+  const { freePort } = await import('./support/ports.js');
+  const dir = tempDir();
+  const stateDir = join(dir, 'state');
+  const ports = { kafka: await freePort(), ksql: await freePort(), mqtt: await freePort() };
+  const bin = fakeDocker(dir, ports);
+  const ksqlDb = await fakeKsqlDb(ports.ksql);
+  const jar = join(dir, 'anomaly.jar');
+  writeFileSync(jar, 'a jar');
+  const env = { PATH: `${bin}:${process.env.PATH}` };
+  const upArgs = ['--state-dir', stateDir, 'up', '--runtime', 'docker', '--jar', jar, '--kafka-port', String(ports.kafka), '--ksql-port', String(ports.ksql), '--mqtt-port', String(ports.mqtt), '--timeout', '60'];
+  const calls = (): string[] => readFileSync(join(dir, 'calls.log'), 'utf8').trim().split('\n');
+  try {
+    const first = await runCli(upArgs, env);
+    assert.equal(first.code, 0, first.stderr);
+    const firstCalls = calls();
+    const upIndex = firstCalls.findIndex((c) => / up -d /.test(c));
+    assert.ok(upIndex > 0, 'docker compose up -d ran');
+    assert.match(firstCalls[upIndex]!, new RegExp(`ext=${extensionDir(stateDir)} ksql=${ports.ksql} regex=temperature:\\.\\*temperature`));
+    assert.ok(firstCalls.some((c) => / restart ksqldb-server /.test(c)), 'a new jar under a running ksqlDB restarts it');
+    assert.ok(firstCalls.some((c) => /exec -T broker kafka-topics .*--topic temperature --partitions 3/.test(c)), 'the topic is created in the broker');
+    assert.equal(readFileSync(join(extensionDir(stateDir), UDF_JAR_NAME), 'utf8'), 'a jar');
+    assert.deepEqual(
+      ksqlDb.statements.map((s) => s.ksql.split(/\s+/).slice(0, 6).join(' ')),
+      ['DESCRIBE FUNCTION ANOMALY;', 'CREATE STREAM IF NOT EXISTS CARSENSOR', 'CREATE STREAM IF NOT EXISTS ANOMALYDETECTION', 'CREATE STREAM IF NOT EXISTS ANOMALYDETECTIONWITHFILTER', 'SHOW STREAMS;', 'SHOW QUERIES;'],
+    );
+    assert.deepEqual(ksqlDb.statements.slice(1, 4).map((s) => s.seq), [undefined, 1, 2], 'each CREATE waits for the one before');
+    assert.match(first.stderr, /could not check the MQTT Proxy's record key/, 'no MQTT Proxy here: the key check warns and up goes on');
+    const record = JSON.parse(readFileSync(join(stateDir, 'platform.json'), 'utf8')) as { runtime: string; endpoints: Record<string, string> };
+    assert.deepEqual(record.endpoints, { bootstrapServers: `127.0.0.1:${ports.kafka}`, mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, ksqlUrl: `http://127.0.0.1:${ports.ksql}` });
+
+    const callsBefore = calls().length;
+    const second = await runCli(upArgs, env);
+    assert.equal(second.code, 0, second.stderr);
+    assert.ok(!calls().slice(callsBefore).some((c) => / restart /.test(c)), 'the same jar again: no restart');
+    assert.match(second.stderr, /warning: Cannot add stream CARSENSOR/, 'up twice is harmless');
+
+    const status = await runCliStdout(['--state-dir', stateDir, '--json', 'status'], env);
+    const parsed = JSON.parse(status) as { runtime: string; running: boolean; components: { state: string }[]; processing: { version: string; streams: string[] } };
+    assert.equal(parsed.runtime, 'docker', 'status finds the runtime from the state dir');
+    assert.equal(parsed.running, true);
+    assert.equal(parsed.processing.version, '7.9.0');
+    assert.deepEqual(parsed.processing.streams, ['CARSENSOR', 'ANOMALYDETECTION', 'ANOMALYDETECTIONWITHFILTER']);
+
+    const run = await runCliStdout(['--state-dir', stateDir, 'ksql', 'run', 'SHOW STREAMS;'], env);
+    assert.match(run, /^SHOW STREAMS; -> streams: CARSENSOR \(topic CARSENSOR\)/);
+
+    const down = await runCli(['--state-dir', stateDir, 'down', '--volumes'], env);
+    assert.equal(down.code, 0, down.stderr);
+    assert.ok(calls().some((c) => / down --volumes /.test(c)));
+    assert.ok(!existsSync(join(stateDir, 'platform.json')), 'down clears the record');
+  } finally {
+    ksqlDb.close();
+  }
+});
+
+function runCliStdout(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolvePromise(stdout) : reject(new Error(`edge-ml ${args.join(' ')} exited ${code}: ${stderr}`))));
+  });
+}

@@ -30,6 +30,6 @@ export class KsqlServerError extends EdgeMlError {
 function hintFor(errorCode: number | undefined): string {
   if (errorCode === KSQL_BAD_STATEMENT) return 'fix the statement; `edge-ml ksql run "SHOW STREAMS;"` lists what exists';
   if (errorCode === KSQL_NOT_READY) return 'ksqlDB is still starting; wait and retry, or see `edge-ml status`';
-  if (errorCode !== undefined && errorCode >= 50000) return 'see the ksqlDB server log: docker compose -p edge-ml -f compose/docker-compose.yml logs ksqldb-server';
+  if (errorCode !== undefined && errorCode >= 50000) return 'see the ksqlDB server log (docker runtime: docker logs edge-ml-ksqldb-server-1)';
   return 'check the statement and the ksqlDB URL';
 }

@@ -1,6 +1,6 @@
 import { execa, ExecaError } from 'execa';
 import { EdgeMlError } from '../errors.js';
-import { composeArgs, parseComposePs, type ComposeContainer } from './docker-compose.js';
+import { composeArgs, logsCommand, parseComposePs, type ComposeContainer } from './docker-compose.js';
 
 const WAY_OUT = 'start Docker (with the compose v2 plugin), or run the embedded platform instead: edge-ml up --runtime local';
 
@@ -51,12 +51,29 @@ export async function compose(args: string[], env: Record<string, string>, timeo
   } catch (err) {
     const e = err as ExecaError;
     const detail = e.timedOut ? `did not finish within ${Math.round(timeoutMs / 1000)} s` : tail(String(e.stderr ?? ''), 8) || e.shortMessage;
-    throw new EdgeMlError(`docker compose ${args.join(' ')} failed: ${detail}`, 'see `docker compose -p edge-ml -f compose/docker-compose.yml logs`, or raise --timeout');
+    throw new EdgeMlError(`docker compose ${args.join(' ')} failed: ${detail}`, `see \`${logsCommand()}\`, or raise --timeout`);
   }
 }
 
 export async function composePs(env: Record<string, string>): Promise<ComposeContainer[]> {
   return parseComposePs(await compose(['ps', '--all', '--format', 'json'], env, 15_000));
+}
+
+/**
+ * Creates the scenario's topics inside the broker container (replication 1: one broker), so no
+ * client on the host is needed; existing topics are left alone. Returns the topics it created.
+ */
+export async function createTopics(env: Record<string, string>, topics: readonly { name: string; partitions: number }[], timeoutMs: number): Promise<string[]> {
+  const created: string[] = [];
+  for (const topic of topics) {
+    const output = await compose(
+      ['exec', '-T', 'broker', 'kafka-topics', '--bootstrap-server', 'broker:29092', '--create', '--if-not-exists', '--topic', topic.name, '--partitions', String(topic.partitions), '--replication-factor', '1'],
+      env,
+      timeoutMs,
+    );
+    if (/Created topic/i.test(output)) created.push(topic.name);
+  }
+  return created;
 }
 
 /** The last lines a service logged, for error messages; empty when they cannot be read. */

@@ -19,6 +19,11 @@ export function extensionDir(stateDir: string): string {
   return join(stateDir, 'docker', 'extensions');
 }
 
+/** The command a user can run to read a service's log, for hints. */
+export function logsCommand(service?: string): string {
+  return `docker compose -p ${COMPOSE_PROJECT} -f ${COMPOSE_FILE} logs${service ? ` ${service}` : ''}`;
+}
+
 /** `docker compose -p edge-ml -f <file> <args>`. */
 export function composeArgs(...args: string[]): string[] {
   return ['compose', '-p', COMPOSE_PROJECT, '-f', COMPOSE_FILE, ...args];

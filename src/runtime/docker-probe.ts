@@ -1,28 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import mqtt from 'mqtt';
-import { EdgeMlError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 
 function kafka(bootstrapServers: string): Kafka {
-  return new Kafka({ clientId: 'edge-ml', brokers: bootstrapServers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 5 } });
-}
-
-/** Creates the scenario's topics (replication 1: one broker); existing topics are left alone. */
-export async function ensureTopics(bootstrapServers: string, topics: readonly { name: string; partitions: number }[]): Promise<string[]> {
-  const admin = kafka(bootstrapServers).admin();
-  try {
-    await admin.connect();
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t.name));
-    if (missing.length > 0) {
-      await admin.createTopics({ topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: 1 })), waitForLeaders: true });
-    }
-    return missing.map((t) => t.name);
-  } catch (err) {
-    throw new EdgeMlError(`cannot create the topics ${topics.map((t) => t.name).join(', ')} on Kafka at ${bootstrapServers}: ${errorMessage(err)}`, 'check the broker with `edge-ml status`');
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+  return new Kafka({ clientId: 'edge-ml', brokers: bootstrapServers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2 } });
 }
 
 export type KeyProbeResult = { outcome: 'topic-key'; key: string } | { outcome: 'other-key'; key: string | null } | { outcome: 'not-seen'; why: string };

@@ -8,9 +8,9 @@ import type { QueriesEntity, StreamsEntity } from '../ksql/types.js';
 import { carTopic, kafkaTopicFor, type Scenario } from '../scenario/scenario.js';
 import { clearPlatform, readPlatform, writePlatform } from '../state/state-dir.js';
 import { locateUdfJar, UDF_JAR_NAME } from '../udf/jars.js';
-import { assertDockerReady, compose, composeLogTail, composePs, dockerEngineAnswers } from './docker-cli.js';
-import { componentStatuses, composeEnvironment, extensionDir, hostEndpoints, SERVICES } from './docker-compose.js';
-import { ensureTopics, probeMqttKey } from './docker-probe.js';
+import { assertDockerReady, compose, composeLogTail, composePs, createTopics, dockerEngineAnswers } from './docker-cli.js';
+import { componentStatuses, composeEnvironment, extensionDir, hostEndpoints, logsCommand, SERVICES } from './docker-compose.js';
+import { probeMqttKey } from './docker-probe.js';
 import { assertPortsFree } from './ports.js';
 import { DEFAULT_PORTS, type ComponentStatus, type PlatformStatus, type Ports, type Reporter, type Runtime, type UpOptions } from './types.js';
 
@@ -29,7 +29,8 @@ export class DockerRuntime implements Runtime {
   async up(options: UpOptions, reporter: Reporter): Promise<PlatformStatus> {
     const deadline = Date.now() + options.timeoutS * 1000;
     const remaining = (): number => Math.max(1000, deadline - Date.now());
-    await reporter.step('Docker engine and docker compose answer', () => assertDockerReady());
+    // Bounded well under 5 s: a machine without Docker must hear about --runtime local at once.
+    await reporter.step('Docker engine and docker compose answer', () => assertDockerReady(3000));
 
     const env = composeEnvironment(options.ports, this.stateDir, options.scenario.mqtt);
     const before = await composePs(env);
@@ -55,8 +56,11 @@ export class DockerRuntime implements Runtime {
       await reporter.step(`${SERVICE_TITLE[service]} healthy`, () => waitHealthy(service, env, deadline));
     }
 
+    // Recorded as soon as the containers run, so that status and down find them even if a later step fails.
     const endpoints = hostEndpoints(options.ports);
-    const created = await reporter.step('create the Kafka topics', () => ensureTopics(endpoints.bootstrapServers, options.scenario.kafka.topics));
+    writePlatform(this.stateDir, { runtime: 'docker', scenarioFile: options.scenario.file, startedAt: new Date().toISOString(), endpoints });
+
+    const created = await reporter.step('create the Kafka topics', () => createTopics(env, options.scenario.kafka.topics, remaining()));
     if (created.length > 0) reporter.info(`  created ${created.join(', ')}`);
 
     const ksql = new KsqlClient(endpoints.ksqlUrl, { notReadyTimeoutMs: remaining() });
@@ -65,8 +69,6 @@ export class DockerRuntime implements Runtime {
     for (const result of applied) reporter.info(`  ${formatStatementResult(result)}`);
 
     await this.checkMqttKeyOnce(options.scenario, endpoints, reporter);
-
-    writePlatform(this.stateDir, { runtime: 'docker', scenarioFile: options.scenario.file, startedAt: new Date().toISOString(), endpoints });
     return this.status();
   }
 
@@ -182,8 +184,8 @@ async function waitHealthy(service: ServiceName, env: Record<string, string>, de
   }
   const logs = await composeLogTail(service, env);
   throw new EdgeMlError(
-    `${SERVICE_TITLE[service]} is not healthy${last ? ` (${last.state}: ${last.detail ?? ''})` : ''}${Date.now() >= deadline ? ' before the timeout' : ''}${logs ? `\n  last log lines:\n${indent(logs)}` : ''}`,
-    `see docker compose -p edge-ml -f compose/docker-compose.yml logs ${service}; a slow first start may need a larger --timeout`,
+    `${SERVICE_TITLE[service]} is not healthy${last ? ` (${last.detail ?? last.state})` : ''}${Date.now() >= deadline ? ' before the timeout' : ''}${logs ? `\n  last log lines:\n${indent(logs)}` : ''}`,
+    `see ${logsCommand(service)}; a slow first start (image pulls) may need a larger --timeout`,
   );
 }
 
