@@ -6,8 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { loadScenario } from '../src/scenario/load.js';
-import { componentStatuses, composeEnvironment, extensionDir, hostEndpoints, parseComposePs } from '../src/runtime/docker-compose.js';
-import { placeJar, portsOf } from '../src/runtime/docker.js';
+import { componentStatuses, composeEnvironment, extensionDir, hostEndpoints, parseComposePs, portsOf } from '../src/runtime/docker-compose.js';
+import { placeJar } from '../src/runtime/docker.js';
 import { DEFAULT_PORTS } from '../src/runtime/types.js';
 import { UDF_JAR_NAME } from '../src/udf/jars.js';
 

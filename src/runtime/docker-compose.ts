@@ -1,18 +1,19 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Scenario } from '../scenario/scenario.js';
-import type { ComponentStatus, Ports } from './types.js';
+import { DEFAULT_PORTS, type ComponentStatus, type Ports } from './types.js';
 
 /** compose/docker-compose.yml of this package (dist/src/runtime -> package root). */
 export const COMPOSE_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../compose/docker-compose.yml');
 export const COMPOSE_PROJECT = 'edge-ml';
 
-/** The services of the compose file, in start order, with what each is for. */
+/** The services of the compose file in start order: component name in status, title in progress lines, host port. */
 export const SERVICES = [
-  { service: 'broker', component: 'kafka' },
-  { service: 'ksqldb-server', component: 'ksqldb' },
-  { service: 'mqtt-proxy', component: 'mqtt-proxy' },
+  { service: 'broker', component: 'kafka', title: 'Kafka broker', port: 'kafka' },
+  { service: 'ksqldb-server', component: 'ksqldb', title: 'ksqlDB server', port: 'ksql' },
+  { service: 'mqtt-proxy', component: 'mqtt-proxy', title: 'MQTT Proxy', port: 'mqtt' },
 ] as const;
+export type ComposeService = (typeof SERVICES)[number];
 
 /** ksqlDB's extension dir on the host: bind-mounted into the container, where the UDF jar goes. */
 export function extensionDir(stateDir: string): string {
@@ -36,8 +37,7 @@ export function composeArgs(...args: string[]): string[] {
 export function composeEnvironment(ports: Ports, stateDir: string, mqtt?: Scenario['mqtt']): Record<string, string> {
   const env: Record<string, string> = {
     EDGE_ML_HOST: ports.host,
-    // Binding to all interfaces still advertises loopback: the host's clients reach it there.
-    EDGE_ML_ADVERTISED_HOST: ports.host === '0.0.0.0' || ports.host === '::' ? '127.0.0.1' : ports.host,
+    EDGE_ML_ADVERTISED_HOST: clientHost(ports.host),
     EDGE_ML_KAFKA_PORT: String(ports.kafka),
     EDGE_ML_KSQL_PORT: String(ports.ksql),
     EDGE_ML_MQTT_PORT: String(ports.mqtt),
@@ -50,10 +50,27 @@ export function composeEnvironment(ports: Ports, stateDir: string, mqtt?: Scenar
   return env;
 }
 
+/** The address clients on this host use: a bind to all interfaces is still reached on loopback. */
+function clientHost(bindHost: string): string {
+  return bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost;
+}
+
 /** Where clients on the host reach each service. */
 export function hostEndpoints(ports: Ports): { bootstrapServers: string; mqttUrl: string; ksqlUrl: string } {
-  const host = ports.host === '0.0.0.0' || ports.host === '::' ? '127.0.0.1' : ports.host;
+  const host = clientHost(ports.host);
   return { bootstrapServers: `${host}:${ports.kafka}`, mqttUrl: `mqtt://${host}:${ports.mqtt}`, ksqlUrl: `http://${host}:${ports.ksql}` };
+}
+
+/** The ports a recorded platform was started with (defaults when there is no record). */
+export function portsOf(endpoints: { bootstrapServers: string; mqttUrl: string; ksqlUrl?: string } | undefined): Ports {
+  if (!endpoints) return DEFAULT_PORTS;
+  const port = (text: string | undefined, fallback: number): number => Number(/:(\d+)\/?$/.exec(text ?? '')?.[1] ?? fallback);
+  return {
+    host: /^([^:]+):/.exec(endpoints.bootstrapServers)?.[1] ?? DEFAULT_PORTS.host,
+    kafka: port(endpoints.bootstrapServers, DEFAULT_PORTS.kafka),
+    mqtt: port(endpoints.mqttUrl, DEFAULT_PORTS.mqtt),
+    ksql: port(endpoints.ksqlUrl, DEFAULT_PORTS.ksql),
+  };
 }
 
 /** One container as `docker compose ps --format json` describes it (the fields edge-ml reads). */

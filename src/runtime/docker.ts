@@ -4,19 +4,19 @@ import { join } from 'node:path';
 import { EdgeMlError, UsageError } from '../errors.js';
 import { KsqlClient } from '../ksql/client.js';
 import { checkAnomalyFunction, formatStatementResult } from '../ksql/format.js';
+import { splitStatements } from '../ksql/statements.js';
 import type { QueriesEntity, StreamsEntity } from '../ksql/types.js';
 import { carTopic, kafkaTopicFor, type Scenario } from '../scenario/scenario.js';
 import { clearPlatform, readPlatform, writePlatform } from '../state/state-dir.js';
 import { locateUdfJar, UDF_JAR_NAME } from '../udf/jars.js';
 import { assertDockerReady, compose, composeLogTail, composePs, createTopics, dockerEngineAnswers } from './docker-cli.js';
-import { componentStatuses, composeEnvironment, extensionDir, hostEndpoints, logsCommand, SERVICES } from './docker-compose.js';
+import { componentStatuses, composeEnvironment, extensionDir, hostEndpoints, logsCommand, portsOf, SERVICES, type ComposeService } from './docker-compose.js';
+
+/** The service UDF deployment restarts. */
+const KSQLDB = SERVICES.find((s) => s.service === 'ksqldb-server')!;
 import { probeMqttKey } from './docker-probe.js';
 import { assertPortsFree } from './ports.js';
-import { DEFAULT_PORTS, type ComponentStatus, type PlatformStatus, type Ports, type Reporter, type Runtime, type UpOptions } from './types.js';
-
-const PORT_OF_SERVICE = { broker: 'kafka', 'ksqldb-server': 'ksql', 'mqtt-proxy': 'mqtt' } as const;
-const SERVICE_TITLE = { broker: 'Kafka broker', 'ksqldb-server': 'ksqlDB server', 'mqtt-proxy': 'MQTT Proxy' } as const;
-type ServiceName = keyof typeof SERVICE_TITLE;
+import { DEFAULT_PORTS, type ComponentStatus, type PlatformStatus, type Reporter, type Runtime, type UpOptions } from './types.js';
 
 /**
  * Confluent Platform in Docker (compose/docker-compose.yml): Kafka in KRaft mode, ksqlDB with the
@@ -37,11 +37,7 @@ export class DockerRuntime implements Runtime {
     const runningBefore = new Set(before.filter((c) => c.State === 'running').map((c) => c.Service));
     // Our own running containers hold their ports: only the others must be free.
     await assertPortsFree(
-      SERVICES.filter(({ service }) => !runningBefore.has(service)).map(({ service }) => ({
-        name: SERVICE_TITLE[service],
-        host: options.ports.host,
-        port: options.ports[PORT_OF_SERVICE[service]],
-      })),
+      SERVICES.filter(({ service }) => !runningBefore.has(service)).map(({ title, port }) => ({ name: title, host: options.ports.host, port: options.ports[port] })),
     );
 
     const jar = locateUdfJar(options.udfJar);
@@ -49,11 +45,11 @@ export class DockerRuntime implements Runtime {
 
     await reporter.step('start the containers (the first run pulls the Confluent Platform 7.9 images)', () => compose(['up', '-d'], env, remaining()));
     // UDFs load only when ksqlDB starts: a jar placed under a running server needs a restart.
-    if (jarChanged && runningBefore.has('ksqldb-server')) {
-      await reporter.step('restart ksqlDB to load the new UDF jar', () => compose(['restart', 'ksqldb-server'], env, remaining()));
+    if (jarChanged && runningBefore.has(KSQLDB.service)) {
+      await reporter.step('restart ksqlDB to load the new UDF jar', () => compose(['restart', KSQLDB.service], env, remaining()));
     }
-    for (const { service } of SERVICES) {
-      await reporter.step(`${SERVICE_TITLE[service]} healthy`, () => waitHealthy(service, env, deadline));
+    for (const service of SERVICES) {
+      await reporter.step(`${service.title} healthy`, () => waitHealthy(service, env, deadline));
     }
 
     // Recorded as soon as the containers run, so that status and down find them even if a later step fails.
@@ -94,7 +90,7 @@ export class DockerRuntime implements Runtime {
     }
     const components = componentStatuses(await composePs(this.recordedEnvironment()));
     const running = components.every((c) => c.state === 'running');
-    const ksqlUp = components.find((c) => c.name === 'ksqldb')?.state === 'running';
+    const ksqlUp = components.find((c) => c.name === KSQLDB.component)?.state === 'running';
     const ksqlUrl = endpoints?.ksqlUrl ?? hostEndpoints(DEFAULT_PORTS).ksqlUrl;
     return { runtime: 'docker', running, endpoints, components, processing: ksqlUp ? await processingOf(ksqlUrl) : undefined };
   }
@@ -106,25 +102,24 @@ export class DockerRuntime implements Runtime {
       return;
     }
     const env = this.recordedEnvironment();
-    const ksqlRunning = (await composePs(env)).some((c) => c.Service === 'ksqldb-server' && c.State === 'running');
+    const ksqlRunning = (await composePs(env)).some((c) => c.Service === KSQLDB.service && c.State === 'running');
     if (!ksqlRunning) {
       reporter.info('ksqlDB is not running: it loads the jar when `edge-ml up` starts it');
       return;
     }
     if (!changed) reporter.info('the jar is unchanged; restarting ksqlDB anyway, as asked');
     const deadline = Date.now() + 300_000;
-    await reporter.step('restart ksqlDB (UDFs load only at start)', () => compose(['restart', 'ksqldb-server'], env, 120_000));
-    await reporter.step('ksqlDB server healthy', () => waitHealthy('ksqldb-server', env, deadline));
+    await reporter.step('restart ksqlDB (UDFs load only at start)', () => compose(['restart', KSQLDB.service], env, 120_000));
+    await reporter.step('ksqlDB server healthy', () => waitHealthy(KSQLDB, env, deadline));
     const ksql = new KsqlClient(this.ksqlUrl(), { notReadyTimeoutMs: 120_000 });
     await reporter.step('ksqlDB has the ANOMALY function (DESCRIBE FUNCTION ANOMALY)', () => verifyAnomalyFunction(ksql, jarPath));
   }
 
   async applyKsql(statements: string, reporter: Reporter): Promise<string[]> {
+    if (splitStatements(statements).length === 0) throw new UsageError('no KSQL statements to run', 'statements end with `;`; comments alone do not count');
     const ksql = new KsqlClient(this.ksqlUrl(), { notReadyTimeoutMs: 30_000 });
-    const lines: string[] = [];
-    await reporter.step(`run KSQL on ${ksql.url}`, () => ksql.executeScript(statements, (result) => lines.push(formatStatementResult(result))));
-    if (lines.length === 0) throw new UsageError('no KSQL statements to run', 'statements end with `;`; comments alone do not count');
-    return lines;
+    const results = await reporter.step(`run KSQL on ${ksql.url}`, () => ksql.executeScript(statements));
+    return results.map(formatStatementResult);
   }
 
   private ksqlUrl(): string {
@@ -174,18 +169,18 @@ function sha256(file: string): string {
 }
 
 /** Polls `docker compose ps` until the service is healthy; a dead container fails with its last log lines. */
-async function waitHealthy(service: ServiceName, env: Record<string, string>, deadline: number): Promise<void> {
+async function waitHealthy(service: ComposeService, env: Record<string, string>, deadline: number): Promise<void> {
   let last: ComponentStatus | undefined;
   while (Date.now() < deadline) {
-    last = componentStatuses(await composePs(env)).find((c) => c.name === SERVICES.find((s) => s.service === service)!.component);
+    last = componentStatuses(await composePs(env)).find((c) => c.name === service.component);
     if (last?.state === 'running') return;
     if (last?.state === 'dead' || last?.state === 'unhealthy') break;
     await new Promise((r) => setTimeout(r, 2000));
   }
-  const logs = await composeLogTail(service, env);
+  const logs = await composeLogTail(service.service, env);
   throw new EdgeMlError(
-    `${SERVICE_TITLE[service]} is not healthy${last ? ` (${last.detail ?? last.state})` : ''}${Date.now() >= deadline ? ' before the timeout' : ''}${logs ? `\n  last log lines:\n${indent(logs)}` : ''}`,
-    `see ${logsCommand(service)}; a slow first start (image pulls) may need a larger --timeout`,
+    `${service.title} is not healthy${last ? ` (${last.detail ?? last.state})` : ''}${Date.now() >= deadline ? ' before the timeout' : ''}${logs ? `\n  last log lines:\n${indent(logs)}` : ''}`,
+    `see ${logsCommand(service.service)}; a slow first start (image pulls) may need a larger --timeout`,
   );
 }
 
@@ -204,7 +199,7 @@ async function verifyAnomalyFunction(ksql: KsqlClient, jar: string): Promise<str
   return check.signature;
 }
 
-/** ksqlDB's version, streams and queries for status; a server that does not answer shows nothing. */
+/** ksqlDB's version, streams and queries for status; a server that does not answer says so as its version. */
 async function processingOf(ksqlUrl: string): Promise<PlatformStatus['processing']> {
   const ksql = new KsqlClient(ksqlUrl, { notReadyTimeoutMs: 0, requestTimeoutMs: 5000 });
   try {
@@ -220,18 +215,6 @@ async function processingOf(ksqlUrl: string): Promise<PlatformStatus['processing
   } catch {
     return { engine: 'ksqlDB', version: 'not answering', streams: [], queries: [] };
   }
-}
-
-/** The ports a recorded platform was started with (defaults when there is no record). */
-export function portsOf(endpoints: { bootstrapServers: string; mqttUrl: string; ksqlUrl?: string } | undefined): Ports {
-  if (!endpoints) return DEFAULT_PORTS;
-  const port = (text: string | undefined, fallback: number): number => Number(/:(\d+)\/?$/.exec(text ?? '')?.[1] ?? fallback);
-  return {
-    host: /^([^:]+):/.exec(endpoints.bootstrapServers)?.[1] ?? DEFAULT_PORTS.host,
-    kafka: port(endpoints.bootstrapServers, DEFAULT_PORTS.kafka),
-    mqtt: port(endpoints.mqttUrl, DEFAULT_PORTS.mqtt),
-    ksql: port(endpoints.ksqlUrl, DEFAULT_PORTS.ksql),
-  };
 }
 
 function indent(text: string): string {
