@@ -1,0 +1,86 @@
+package dev.edgeml.processor;
+
+import dev.edgeml.udf.AnomalyUdf;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+
+/**
+ * The local runtime's stream processor: the scenario's KSQL run by Kafka Streams with the same
+ * ANOMALY UDF class. Classpath: this jar, the UDF jar and Kafka 3.9 (kafka-streams, kafka-clients
+ * and their dependencies). Logs one line per state change; SIGTERM closes it cleanly.
+ */
+public final class AnomalyProcessor {
+  private static final long STATUS_PERIOD_MS = 2000;
+
+  private AnomalyProcessor() {}
+
+  public static void main(String[] args) throws Exception {
+    ProcessorConfig config;
+    try {
+      config = ProcessorConfig.parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("edge-ml-processor: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    ProcessingCounters counters = new ProcessingCounters();
+    AnomalyUdf udf = new AnomalyUdf();
+    KafkaStreams streams = new KafkaStreams(AnomalyTopology.build(config, udf::anomaly, counters), streamsProperties(config));
+    StatusFile status = config.statusFile == null ? null : new StatusFile(config.statusFile);
+    CountDownLatch stopped = new CountDownLatch(1);
+
+    streams.setStateListener((next, previous) -> {
+      System.out.println("state " + next);
+      writeStatus(status, next, counters);
+      if (next == KafkaStreams.State.ERROR || next == KafkaStreams.State.NOT_RUNNING) stopped.countDown();
+    });
+    streams.setUncaughtExceptionHandler(e -> {
+      System.err.println("edge-ml-processor: stream thread failed: " + e);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "edge-ml-status");
+      thread.setDaemon(true);
+      return thread;
+    });
+    ticker.scheduleAtFixedRate(() -> writeStatus(status, streams.state(), counters), STATUS_PERIOD_MS, STATUS_PERIOD_MS, TimeUnit.MILLISECONDS);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      streams.close(Duration.ofSeconds(30));
+      stopped.countDown();
+    }, "edge-ml-shutdown"));
+
+    writeStatus(status, streams.state(), counters);
+    streams.start();
+    stopped.await();
+    ticker.shutdownNow();
+    streams.close(Duration.ofSeconds(30));
+    writeStatus(status, streams.state(), counters);
+    if (streams.state() == KafkaStreams.State.ERROR) System.exit(1);
+  }
+
+  static Properties streamsProperties(ProcessorConfig config) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId);
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers);
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    if (config.stateDir != null) props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir.toString());
+    return props;
+  }
+
+  private static void writeStatus(StatusFile status, KafkaStreams.State state, ProcessingCounters counters) {
+    if (status == null) return;
+    try {
+      status.write(state.name(), counters);
+    } catch (IOException e) {
+      System.err.println("edge-ml-processor: cannot write the status file: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.edgeml.udf;
+
+import hex.genmodel.ModelMojoReader;
+import hex.genmodel.MojoReaderBackend;
+import hex.genmodel.MojoReaderBackendFactory;
+import hex.genmodel.algos.deeplearning.DeeplearningMojoModel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+
+/**
+ * The trained autoencoder: an H2O deep learning MOJO (a resource of this jar) scored by
+ * h2o-genmodel, plus its input transform. Immutable after loading and safe to share between
+ * threads: h2o-genmodel's {@code score0} keeps its working arrays local to the call.
+ */
+public final class AutoencoderModel {
+  static final String RESOURCE_DIR = "/dev/edgeml/udf/model/";
+  static final String MOJO_RESOURCE = RESOURCE_DIR + "autoencoder.zip";
+  static final String PROPERTIES_RESOURCE = RESOURCE_DIR + "autoencoder.properties";
+
+  private final DeeplearningMojoModel mojo;
+  private final WindowNormalizer normalizer;
+
+  private AutoencoderModel(DeeplearningMojoModel mojo, WindowNormalizer normalizer) {
+    this.mojo = mojo;
+    this.normalizer = normalizer;
+  }
+
+  /** Loads the model bundled in this jar. */
+  public static AutoencoderModel loadBundled() {
+    Properties properties = new Properties();
+    try (InputStream mojoStream = resource(MOJO_RESOURCE); InputStream propertiesStream = resource(PROPERTIES_RESOURCE)) {
+      properties.load(propertiesStream);
+      MojoReaderBackend backend = MojoReaderBackendFactory.createReaderBackend(mojoStream, MojoReaderBackendFactory.CachingStrategy.MEMORY);
+      DeeplearningMojoModel mojo = (DeeplearningMojoModel) ModelMojoReader.readFrom(backend);
+      int smoothing = Integer.parseInt(properties.getProperty("input.smoothing"));
+      double scale = Double.parseDouble(properties.getProperty("input.scale"));
+      return new AutoencoderModel(mojo, new WindowNormalizer(smoothing, scale));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the bundled model " + MOJO_RESOURCE, e);
+    }
+  }
+
+  private static InputStream resource(String name) throws IOException {
+    InputStream stream = AutoencoderModel.class.getResourceAsStream(name);
+    if (stream == null) throw new IOException("resource " + name + " is missing from the jar");
+    return stream;
+  }
+
+  /** Buffers for one thread's scoring, sized for this model. */
+  public Workspace newWorkspace() {
+    return new Workspace(mojo._units[0]);
+  }
+
+  /**
+   * Mean squared reconstruction error, in the transformed space, of the readings in
+   * {@code workspace.readings}.
+   */
+  public double reconstructionError(Workspace workspace) {
+    double[] input = workspace.input;
+    double[] reconstruction = workspace.reconstruction;
+    normalizer.normalize(workspace.readings, input);
+    mojo.score0(input, reconstruction);
+    double sum = 0;
+    for (int i = 0; i < input.length; i++) {
+      double d = input[i] - reconstruction[i];
+      sum += d * d;
+    }
+    return sum / input.length;
+  }
+
+  /** Per-thread scoring buffers: the raw readings, the model's input and its reconstruction. */
+  public static final class Workspace {
+    public final double[] readings;
+    final double[] input;
+    final double[] reconstruction;
+
+    Workspace(int windowSize) {
+      readings = new double[windowSize];
+      input = new double[windowSize];
+      reconstruction = new double[windowSize];
+    }
+  }
+}
