@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerDown } from './down.js';
 import { registerGenerate } from './generate.js';
 import { registerKsql } from './ksql.js';
+import { registerModel } from './model.js';
 import { registerStatus } from './status.js';
 import { registerUdf } from './udf.js';
 import { registerUp } from './up.js';
@@ -13,4 +14,5 @@ export function registerCommands(program: Command): void {
   registerUdf(program);
   registerKsql(program);
   registerGenerate(program);
+  registerModel(program);
 }
