@@ -40,7 +40,8 @@ test('with no Docker engine, up --runtime docker exits 1 within 5 s naming the e
   const result = await runCli(['--state-dir', stateDir, 'up', '--runtime', 'docker'], { DOCKER_HOST: `unix://${join(stateDir, 'no-engine.sock')}` });
   assert.equal(result.code, 1, result.stderr);
   assert.ok(result.ms < 5000, `took ${result.ms} ms`);
-  assert.match(result.stderr, /no Docker engine answers/);
+  // "no Docker engine answers", or "Docker is not installed ..." where CI has no docker client.
+  assert.match(result.stderr, /Docker engine/);
   assert.match(result.stderr, /--runtime local/);
   assert.ok(!existsSync(join(stateDir, 'platform.json')), 'nothing recorded as running');
 });

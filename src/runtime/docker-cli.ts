@@ -13,7 +13,7 @@ export async function assertDockerReady(timeoutMs = 4000): Promise<{ engine: str
     docker(['info', '--format', '{{.ServerVersion}}'], timeoutMs),
     docker(['compose', 'version', '--short'], timeoutMs),
   ]);
-  if (engine.missing) throw new EdgeMlError('Docker is not installed: no `docker` command on the PATH', WAY_OUT);
+  if (engine.missing) throw new EdgeMlError('Docker is not installed (no `docker` command on the PATH), so no Docker engine answers', WAY_OUT);
   if (!engine.ok) throw new EdgeMlError(`no Docker engine answers${engine.why ? ` (docker info: ${engine.why})` : ''}`, WAY_OUT);
   if (!compose.ok) throw new EdgeMlError(`the Docker engine answers but \`docker compose\` (v2) does not${compose.why ? ` (${compose.why})` : ''}`, WAY_OUT);
   return { engine: engine.stdout, compose: compose.stdout };
