@@ -4,6 +4,7 @@ import { registerGenerate } from './generate.js';
 import { registerKsql } from './ksql.js';
 import { registerModel } from './model.js';
 import { registerStatus } from './status.js';
+import { registerTail } from './tail.js';
 import { registerUdf } from './udf.js';
 import { registerUp } from './up.js';
 
@@ -14,5 +15,6 @@ export function registerCommands(program: Command): void {
   registerUdf(program);
   registerKsql(program);
   registerGenerate(program);
+  registerTail(program);
   registerModel(program);
 }
