@@ -101,7 +101,7 @@ export class KsqlClient {
       rows,
       close: async () => {
         try {
-          await this.request('POST', '/close-query', { queryId: header.queryId });
+          await this.closeQuery(header.queryId);
         } finally {
           abort.abort();
         }
@@ -109,6 +109,7 @@ export class KsqlClient {
     };
   }
 
+  /** Stops a push query on the server (its stream then ends). */
   async closeQuery(queryId: string): Promise<void> {
     await this.request('POST', '/close-query', { queryId });
   }
