@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { loadScenario } from '../src/scenario/load.js';
 import { componentStatuses, composeEnvironment, extensionDir, hostEndpoints, parseComposePs, portsOf } from '../src/runtime/docker-compose.js';
 import { placeJar } from '../src/runtime/docker.js';
@@ -13,8 +13,13 @@ import { UDF_JAR_NAME } from '../src/udf/jars.js';
 
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/edge-ml');
 
+const tempDirs: string[] = [];
+after(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'edge-ml-docker-'));
+  const dir = mkdtempSync(join(tmpdir(), 'edge-ml-docker-'));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /** Runs the built CLI; resolves with its exit code, output and how long it took. */
