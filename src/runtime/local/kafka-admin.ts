@@ -36,22 +36,34 @@ export async function waitForKafka(bootstrap: string, timeoutMs: number, options
 }
 
 /** Creates the topics that do not exist yet; existing ones are left as they are. Returns the names created. */
-export async function createTopics(bootstrap: string, topics: readonly TopicSpec[]): Promise<string[]> {
-  try {
-    return await withAdmin(bootstrap, async (admin) => {
-      const existing = new Set(await admin.listTopics());
-      const missing = topics.filter((topic) => !existing.has(topic.name));
-      if (missing.length === 0) return [];
-      // false means another client created them meanwhile: that is fine too.
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions, replicationFactor: 1 })),
-      });
-      return missing.map((topic) => topic.name);
-    });
-  } catch (err) {
-    throw new EdgeMlError(`creating topics ${topics.map((t) => t.name).join(', ')} on ${bootstrap} failed: ${errorMessage(err)}`, 'check that Kafka is running (edge-ml status)');
+export async function createTopics(bootstrap: string, topics: readonly TopicSpec[], timeoutMs = 30_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await createMissingTopics(bootstrap, topics);
+    } catch (err) {
+      // A broker that has just started may not know a topic's leader yet: retriable, so wait.
+      const retriable = (err as { retriable?: boolean }).retriable === true;
+      if (!retriable || Date.now() > deadline) {
+        throw new EdgeMlError(`creating topics ${topics.map((t) => t.name).join(', ')} on ${bootstrap} failed: ${errorMessage(err)}`, 'check that Kafka is running (edge-ml status)');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
+}
+
+async function createMissingTopics(bootstrap: string, topics: readonly TopicSpec[]): Promise<string[]> {
+  return withAdmin(bootstrap, async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic.name));
+    if (missing.length === 0) return [];
+    // false means another client created them meanwhile: that is fine too.
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions, replicationFactor: 1 })),
+    });
+    return missing.map((topic) => topic.name);
+  });
 }
 
 /** A short-lived admin client that fails fast: the callers retry on their own terms. */
