@@ -32,7 +32,7 @@ describe('a local Kafka broker', () => {
       const cluster = await admin.describeCluster();
       assert.equal(cluster.brokers.length, 1);
       assert.equal(`${cluster.brokers[0]!.host}:${cluster.brokers[0]!.port}`, kafka!.bootstrap);
-      const meta = readFileSync(join(kafka!.dir, 'data', 'meta.properties'), 'utf8');
+      const meta = readFileSync(join(kafka!.placement.dir, 'data', 'meta.properties'), 'utf8');
       assert.match(meta, new RegExp(`^cluster\\.id=${cluster.clusterId}$`, 'm'));
     } finally {
       await admin.disconnect();
@@ -40,15 +40,15 @@ describe('a local Kafka broker', () => {
   });
 
   test('logs to its log file, not to its console', () => {
-    assert.match(readFileSync(join(kafka!.dir, 'kafka.log'), 'utf8'), /Kafka Server started/);
-    assert.equal(readFileSync(join(kafka!.dir, 'kafka.out'), 'utf8').trim(), '');
+    assert.match(readFileSync(join(kafka!.placement.dir, 'kafka.log'), 'utf8'), /Kafka Server started/);
+    assert.equal(readFileSync(join(kafka!.placement.dir, 'kafka.out'), 'utf8').trim(), '');
   });
 
   test('a formatted data dir keeps its cluster id and is not formatted again', async () => {
-    const dataDir = join(kafka!.dir, 'data');
+    const dataDir = join(kafka!.placement.dir, 'data');
     const before = readFileSync(join(dataDir, 'meta.properties'), 'utf8');
     // No classpath: running the storage tool again would fail.
-    const clusterId = await formatStorage([], join(kafka!.dir, 'server.properties'), dataDir);
+    const clusterId = await formatStorage([], join(kafka!.placement.dir, 'server.properties'), dataDir);
     assert.match(before, new RegExp(`cluster\\.id=${clusterId}`));
     assert.equal(readFileSync(join(dataDir, 'meta.properties'), 'utf8'), before);
   });
@@ -71,11 +71,17 @@ describe('a local Kafka broker', () => {
     }
   });
 
-  test('stop leaves no broker process behind', async () => {
+  test('stop leaves no broker process behind; a restart keeps the cluster and its topics', async () => {
     assert.ok(processAlive(kafka!.pid));
-    await kafka!.stop();
-    stopped = true;
+    const clusterId = readFileSync(join(kafka!.placement.dir, 'data', 'meta.properties'), 'utf8');
+    await kafka!.stop({ keepFiles: true });
     assert.equal(processAlive(kafka!.pid), false);
+    kafka = await startTestKafka(kafka!.placement);
+    assert.equal(readFileSync(join(kafka.placement.dir, 'data', 'meta.properties'), 'utf8'), clusterId);
+    assert.deepEqual(await createTopics(kafka.bootstrap, [{ name: 'temperature', partitions: 3 }]), [], 'the topic survived the restart');
+    await kafka.stop();
+    stopped = true;
+    assert.equal(processAlive(kafka.pid), false);
   });
 });
 

@@ -9,13 +9,20 @@ import { formatStorage } from '../../src/runtime/local/kafka-storage.js';
 import type { Reporter } from '../../src/runtime/types.js';
 import { freePort } from './ports.js';
 
+/** Where a test broker lives: its files and ports. Give the same placement to start it again. */
+export interface BrokerPlacement {
+  dir: string;
+  kafkaPort: number;
+  controllerPort: number;
+}
+
 export interface TestKafka {
   bootstrap: string;
   pid: number;
-  /** Where the broker's files live (config, data, logs); removed by stop(). */
-  dir: string;
-  /** SIGTERM, then SIGKILL after a bound; resolves when the process is gone. */
-  stop(): Promise<void>;
+  /** Its files (config, data, logs) are in placement.dir. */
+  placement: BrokerPlacement;
+  /** SIGTERM, then SIGKILL after a bound; resolves when the process is gone. Removes its files unless kept. */
+  stop(options?: { keepFiles?: boolean }): Promise<void>;
 }
 
 /** Jars are resolved once per machine for all test runs, not once per test. */
@@ -32,11 +39,14 @@ const quietReporter: Reporter = {
   warn: (message) => process.stderr.write(`# warning: ${message}\n`),
 };
 
-/** A real single-node Kafka in a temp dir on free ports. Always pair with stop() in an after hook. */
-export async function startTestKafka(): Promise<TestKafka> {
+/**
+ * A real single-node Kafka in a temp dir on free ports, or again in an earlier placement (its data
+ * kept, not formatted again). Always pair with stop() in an after hook.
+ */
+export async function startTestKafka(earlier?: BrokerPlacement): Promise<TestKafka> {
   const classpath = await resolveKafkaClasspath(testJarCache(), quietReporter);
-  const dir = mkdtempSync(join(tmpdir(), 'edge-ml-kafka-'));
-  const [kafkaPort, controllerPort] = [await freePort(), await freePort()];
+  const placement = earlier ?? { dir: mkdtempSync(join(tmpdir(), 'edge-ml-kafka-')), kafkaPort: await freePort(), controllerPort: await freePort() };
+  const { dir, kafkaPort, controllerPort } = placement;
   const configFile = join(dir, 'server.properties');
   const log4jConfigFile = join(dir, 'log4j.properties');
   const dataDir = join(dir, 'data');
@@ -46,9 +56,9 @@ export async function startTestKafka(): Promise<TestKafka> {
   await formatStorage(classpath, configFile, dataDir);
   const pid = await spawnBroker({ classpath, configFile, log4jConfigFile, outFile: join(dir, 'kafka.out') });
   const bootstrap = `127.0.0.1:${kafkaPort}`;
-  const stop = async (): Promise<void> => {
+  const stop = async (options: { keepFiles?: boolean } = {}): Promise<void> => {
     await stopProcess(pid, 15_000);
-    rmSync(dir, { recursive: true, force: true });
+    if (!options.keepFiles) rmSync(dir, { recursive: true, force: true });
   };
   try {
     await waitForKafka(bootstrap, 60_000, { alive: () => processAlive(pid), logFile });
@@ -57,7 +67,7 @@ export async function startTestKafka(): Promise<TestKafka> {
     await stop();
     throw new Error(`${(err as Error).message}\n${log}`);
   }
-  return { bootstrap, pid, dir, stop };
+  return { bootstrap, pid, placement, stop };
 }
 
 /** True while the process exists and is not a zombie waiting to be reaped. */
