@@ -1,0 +1,43 @@
+import { execa, type ResultPromise } from 'execa';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI entry (dist/src/cli-main.js), run with this Node. */
+export const CLI_MAIN = fileURLToPath(new URL('../../src/cli-main.js', import.meta.url));
+
+export interface CliRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  elapsedMs: number;
+}
+
+/** Starts `edge-ml <args>` with EDGE_ML_HOME set to the given state dir; never rejects on exit codes. */
+export function spawnCli(home: string, args: readonly string[], options: { timeoutMs?: number; input?: string } = {}): ResultPromise<{ reject: false }> {
+  return execa(process.execPath, [CLI_MAIN, ...args], {
+    env: { EDGE_ML_HOME: home, NO_COLOR: '1', CI: 'true' },
+    reject: false,
+    timeout: options.timeoutMs ?? 300_000,
+    input: options.input,
+  }) as ResultPromise<{ reject: false }>;
+}
+
+export async function runCli(home: string, args: readonly string[], options: { timeoutMs?: number; input?: string } = {}): Promise<CliRun> {
+  const started = Date.now();
+  const result = await spawnCli(home, args, options);
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr), elapsedMs: Date.now() - started };
+}
+
+/** The last line of stdout parsed as JSON (the --json contract of every command). */
+export function lastJsonLine<T>(run: CliRun): T {
+  const line = run.stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(line) as T;
+  } catch {
+    throw new Error(`expected a JSON line, got: ${line}\nstderr: ${run.stderr}`);
+  }
+}
+
+/** Each stdout line parsed as JSON. */
+export function jsonLines<T>(run: CliRun): T[] {
+  return run.stdout.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l) as T);
+}
