@@ -43,20 +43,20 @@ export function recordLine(record: TailedRecord, context: FormatContext): string
   if (context.shape === 'sensor') {
     const s = sensorFields(record.key, text, context.scenario);
     const detail = s.INVALID ? c.yellow(`invalid: ${s.INVALID}`) : `${s.READINGS} readings`;
-    return `${time}  car ${pad(String(s.CARID), 6)}  event ${pad(String(s.EVENTID ?? '-'), 8)}  ${detail}`;
+    return `${time}  car ${String(s.CARID).padEnd(6)}  event ${String(s.EVENTID ?? '-').padEnd(8)}  ${detail}`;
   }
   const object = jsonObject(text);
   if (context.shape === 'score' && object && typeof object.ANOMALY_VAL === 'number') {
     const car = object.CARID ?? (record.key !== null ? carIdOfTopic(context.scenario, record.key) : '-');
     const score = object.ANOMALY_VAL;
-    return `${time}  car ${pad(String(car), 6)}  event ${pad(String(object.EVENTID ?? '-'), 8)}  score ${severity(score, context)}`;
+    return `${time}  car ${String(car).padEnd(6)}  event ${String(object.EVENTID ?? '-').padEnd(8)}  score ${severity(score, context)}`;
   }
   return `${time}  ${record.key ?? c.dim('(no key)')}  ${text ?? c.dim('(null)')}`;
 }
 
 /**
  * Severity relative to the model's threshold: at or below it normal (green), above it an anomaly
- * (yellow), at three times it or more a strong anomaly (red). The word makes it readable without colour.
+ * (yellow), above three times it a strong anomaly (red). The word makes it readable without colour.
  */
 function severity(score: number, { c, scenario }: FormatContext): string {
   const threshold = scenario.model.threshold;
@@ -103,8 +103,4 @@ function clockTime(ms: number): string {
   const d = new Date(ms);
   const two = (n: number): string => String(n).padStart(2, '0');
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
-}
-
-function pad(text: string, width: number): string {
-  return text.padEnd(width);
 }

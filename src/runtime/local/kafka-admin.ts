@@ -35,7 +35,10 @@ export async function waitForKafka(bootstrap: string, timeoutMs: number, options
   }
 }
 
-/** Creates the topics that do not exist yet; existing ones are left as they are. Returns the names created. */
+/**
+ * Creates the topics that do not exist yet, with one replica (a single-node broker); existing ones
+ * are left as they are. Returns the names created.
+ */
 export async function createTopics(bootstrap: string, topics: readonly TopicSpec[], timeoutMs = 30_000): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
