@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -101,8 +101,16 @@ describe('waiting for Kafka', () => {
 });
 
 describe('the Kafka classpath', () => {
+  const dirs: string[] = [];
+  const tempDir = (prefix: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
+  after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
   test('KAFKA_HOME: the jars of that distribution', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'edge-ml-kafka-home-'));
+    const home = tempDir('edge-ml-kafka-home-');
     mkdirSync(join(home, 'libs'));
     for (const jar of ['kafka_2.13-3.9.2.jar', 'kafka-streams-3.9.2.jar', 'README']) writeFileSync(join(home, 'libs', jar), '');
     const jars = await resolveKafkaClasspath('/nonexistent-cache', silent, home);
@@ -110,12 +118,12 @@ describe('the Kafka classpath', () => {
   });
 
   test('KAFKA_HOME that is not a Kafka distribution is an error naming it', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'edge-ml-kafka-home-'));
+    const home = tempDir('edge-ml-kafka-home-');
     await assert.rejects(resolveKafkaClasspath('/nonexistent-cache', silent, home), (err: unknown) => err instanceof EdgeMlError && err.message.includes(home));
   });
 
   test('an unfinished download is not trusted, and a missing mvn is an error naming the fix', async () => {
-    const cache = mkdtempSync(join(tmpdir(), 'edge-ml-cache-'));
+    const cache = tempDir('edge-ml-cache-');
     // Jars from an interrupted download, without the completion marker.
     const libs = join(cache, 'kafka-3.9.2', 'libs');
     mkdirSync(libs, { recursive: true });

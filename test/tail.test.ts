@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -18,9 +18,19 @@ const CLI = new URL('../../bin/edge-ml', import.meta.url).pathname;
 const scenario = loadScenario('connected-cars');
 const ANSI = /\u001b\[/;
 
+const stateDirs: string[] = [];
+after(() => stateDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** An empty state dir, removed after the tests. */
+function stateDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'edge-ml-tail-home-'));
+  stateDirs.push(dir);
+  return dir;
+}
+
 /** Runs the CLI with its own empty state dir unless one is given. */
 function edgeMl(args: string[], env: Record<string, string> = {}): ResultPromise<{ reject: false; timeout: number; env: Record<string, string> }> {
-  return execa('node', [CLI, ...args], { reject: false, timeout: 60_000, env: { EDGE_ML_HOME: mkdtempSync(join(tmpdir(), 'edge-ml-tail-home-')), ...env } });
+  return execa('node', [CLI, ...args], { reject: false, timeout: 60_000, env: { EDGE_ML_HOME: stateDir(), ...env } });
 }
 
 const jsonLines = (stdout: string): unknown[] => stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown);
@@ -135,7 +145,7 @@ describe('edge-ml tail against a real Kafka', () => {
   });
 
   test('the bootstrap servers come from the running platform in the state dir', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'edge-ml-tail-home-'));
+    const home = stateDir();
     writePlatform(home, { runtime: 'local', scenarioFile: scenario.file, startedAt: new Date().toISOString(), endpoints: { bootstrapServers: kafka.bootstrap, mqttUrl: 'mqtt://127.0.0.1:1883' } });
     const run = await edgeMl(['tail', 'scores', '--from-beginning', '--max', '1', '--json'], { EDGE_ML_HOME: home });
     assert.equal(run.exitCode, 0, run.stderr);
