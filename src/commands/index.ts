@@ -3,18 +3,21 @@ import { registerDown } from './down.js';
 import { registerGenerate } from './generate.js';
 import { registerKsql } from './ksql.js';
 import { registerModel } from './model.js';
+import { registerSmoke } from './smoke.js';
 import { registerStatus } from './status.js';
 import { registerTail } from './tail.js';
 import { registerUdf } from './udf.js';
 import { registerUp } from './up.js';
 
+/** In the order a user meets them in the tutorial. */
 export function registerCommands(program: Command): void {
   registerUp(program);
-  registerDown(program);
-  registerStatus(program);
-  registerUdf(program);
-  registerKsql(program);
   registerGenerate(program);
   registerTail(program);
+  registerStatus(program);
+  registerDown(program);
+  registerSmoke(program);
+  registerUdf(program);
+  registerKsql(program);
   registerModel(program);
 }

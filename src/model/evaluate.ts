@@ -40,7 +40,7 @@ export function labelledPayloads(options: Pick<EvalOptions, 'windows' | 'seed' |
 }
 
 /** Recall, precision and per-kind recall of `score > threshold` against the injected labels. */
-export function evaluateScores(windows: readonly LabelledPayload[], scores: readonly (number | null)[], threshold: number): EvalReport {
+export function evaluateScores(windows: readonly Pick<LabelledPayload, 'fault'>[], scores: readonly (number | null)[], threshold: number): EvalReport {
   let truePositives = 0;
   let flagged = 0;
   let unscored = 0;

@@ -36,6 +36,13 @@ export class LocalLayout {
   get kafkaLog4jFile(): string {
     return join(this.run, 'log4j.properties');
   }
+  get processorLog4jFile(): string {
+    return join(this.run, 'processor-log4j.properties');
+  }
+  /** Kafka Streams' own log; the processor's stdout (state changes, counts) goes to processor.log. */
+  get processorStreamsLog(): string {
+    return join(this.logs, 'processor-streams.log');
+  }
   get kafkaServerLog(): string {
     return join(this.logs, 'kafka-server.log');
   }

@@ -218,10 +218,11 @@ export class LocalRuntime implements Runtime {
   private startProcessor(kafkaClasspath: string[], scenario: Scenario, endpoints: Endpoints): void {
     const l = this.layout;
     rmSync(l.processorStatusFile, { force: true });
+    writeBrokerLog4jConfig(l.processorLog4jFile, l.processorStreamsLog);
     const classpath = [join(l.udfDir, PROCESSOR_JAR_NAME), join(l.udfDir, UDF_JAR_NAME), ...kafkaClasspath].join(delimiter);
     startDetached(l.files('processor'), 'java', [
       ...PROCESSOR_JVM_OPTIONS,
-      `-Dlog4j.configuration=file:${l.kafkaLog4jFile}`,
+      `-Dlog4j.configuration=file:${l.processorLog4jFile}`,
       '-cp',
       classpath,
       PROCESSOR_MAIN_CLASS,

@@ -1,0 +1,101 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseBrokerUrl } from '../generator/broker-address.js';
+import { FAULT_KINDS, type FaultKind } from '../generator/faults.js';
+import { LabelWriter } from '../generator/label-writer.js';
+import { PublishRun, type RunReporter } from '../generator/publish-run.js';
+import type { RunSummary } from '../generator/run-stats.js';
+import { EdgeMlError } from '../errors.js';
+import { carTopic, type Scenario } from '../scenario/scenario.js';
+
+export interface LabelledRunOptions {
+  mqttUrl: string;
+  scenario: Scenario;
+  cars: number;
+  /** Messages per car; without it the run goes on until stop(). */
+  count?: number;
+  /** Messages per second per car; 0 = as fast as acks allow. */
+  rate: number;
+  seed: number;
+  anomalyRate: number;
+  clientPrefix: string;
+}
+
+export interface LabelledRunResult {
+  summary: RunSummary;
+  /** "carId/eventId" of every window published with an injected fault, and its kind. */
+  faults: Map<string, FaultKind>;
+}
+
+export function eventKey(carId: string | number, eventId: number): string {
+  return `${carId}/${eventId}`;
+}
+
+/**
+ * Car ids of their own for each run (a random block far from the 1..N that `generate` uses), so
+ * a run can find its own events in topics that hold earlier runs too.
+ */
+export function runCarIds(cars: number): number[] {
+  const base = (1 + Math.floor(Math.random() * 40_000)) * 100_000;
+  return Array.from({ length: cars }, (_, i) => base + i + 1);
+}
+
+/** A generator run at QoS 1 whose injected faults are kept, for scoring detection afterwards. */
+export class LabelledRun {
+  readonly carIds: number[];
+  private readonly run: PublishRun;
+  private readonly labelsDir = mkdtempSync(join(tmpdir(), 'edge-ml-labels-'));
+  private readonly labels: LabelWriter;
+
+  constructor(options: LabelledRunOptions, reporter: RunReporter) {
+    const broker = parseBrokerUrl(options.mqttUrl);
+    if (typeof broker === 'string') throw new EdgeMlError(`the platform's MQTT address ${options.mqttUrl} is not usable: ${broker}`, 'run edge-ml up again');
+    this.carIds = runCarIds(options.cars);
+    this.labels = new LabelWriter(join(this.labelsDir, 'labels.jsonl'));
+    this.run = new PublishRun(
+      {
+        broker,
+        carIds: this.carIds,
+        topicOf: (carId) => carTopic(options.scenario, carId),
+        clientPrefix: options.clientPrefix,
+        source: { seed: options.seed, anomalyRate: options.anomalyRate, anomalyKinds: FAULT_KINDS },
+        rate: options.rate,
+        count: options.count,
+        qos: 1,
+        connections: this.carIds.length,
+        rampS: 0,
+        sourceAddresses: [],
+        maxInFlight: 32,
+        wait: false,
+        labels: this.labels,
+      },
+      reporter,
+    );
+  }
+
+  get stats(): PublishRun['stats'] {
+    return this.run.stats;
+  }
+
+  /** Stops sending (the run then drains its acks and returns). */
+  stop(): void {
+    if (!this.run.interrupted) this.run.stop();
+  }
+
+  async result(): Promise<LabelledRunResult> {
+    try {
+      const summary = await this.run.run();
+      await this.labels.close();
+      const faults = new Map<string, FaultKind>();
+      for (const line of readFileSync(this.labels.file, 'utf8').split('\n')) {
+        if (!line) continue;
+        const label = JSON.parse(line) as { carId: string; eventId: number; kind: FaultKind };
+        faults.set(eventKey(label.carId, label.eventId), label.kind);
+      }
+      return { summary, faults };
+    } finally {
+      rmSync(this.labelsDir, { recursive: true, force: true });
+    }
+  }
+}
