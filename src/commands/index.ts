@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDemo } from './demo.js';
 import { registerDown } from './down.js';
 import { registerGenerate } from './generate.js';
 import { registerKsql } from './ksql.js';
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
   registerStatus(program);
   registerDown(program);
   registerSmoke(program);
+  registerDemo(program);
   registerUdf(program);
   registerKsql(program);
   registerModel(program);
