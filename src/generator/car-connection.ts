@@ -164,11 +164,13 @@ export class CarConnection {
     clearTimeout(this.sendTimer);
     this.sendTimer = undefined;
     this.settleFirstAttempt(this.lastError ?? new Error('connection closed before the broker accepted it'));
-    if (this.closing || !this.retry) return;
+    if (this.closing || (!this.retry && !this.everConnected)) return;
     const delay = this.backoffMs * (0.5 + Math.random() / 2);
     this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
     this.reconnectTimer = setTimeout(() => {
-      if (!this.closing) this.client?.reconnect();
+      const client = this.client;
+      // Without stores, reconnect() starts empty ones and the unacknowledged messages are lost.
+      if (client && !this.closing) client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     }, delay);
   }
 

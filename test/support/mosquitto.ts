@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor } from './ports.js';
 
@@ -20,6 +20,8 @@ export interface Mosquitto {
 }
 
 export interface MosquittoOptions {
+  /** Default: a free port. */
+  port?: number;
   /** Extra mosquitto.conf lines. */
   config?: string[];
 }
@@ -29,7 +31,7 @@ export interface MosquittoOptions {
  * persistent subscriber misses nothing across a restart. Call stop() in an after hook.
  */
 export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'edge-ml-mosquitto-'));
   const configFile = join(dir, 'mosquitto.conf');
   const logFile = join(dir, 'mosquitto.log');
@@ -37,6 +39,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     configFile,
     [
       `listener ${port} 127.0.0.1`,
+      // Started as root, mosquitto would switch to user mosquitto and could not write to dir.
+      `user ${userInfo().username}`,
       'allow_anonymous true',
       'persistence true',
       `persistence_location ${dir}/`,
