@@ -54,7 +54,7 @@ test('a smoke with a sabotaged minimum (--min-precision 1.01) exits 1 and names 
 
 test('demo under a pseudo-terminal: narrated steps, live anomalies, a summary, spinners and colour', async () => {
   // script(1) gives the CLI a real terminal; CI must be unset there, as on a person's machine.
-  const env = { ...process.env, EDGE_ML_HOME: home };
+  const env: NodeJS.ProcessEnv = { ...process.env, EDGE_ML_HOME: home };
   delete env.CI;
   delete env.NO_COLOR;
   const command = ['node', CLI_MAIN, 'demo', '--runtime', 'local', '--duration', '20', ...ports].join(' ');
