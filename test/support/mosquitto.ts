@@ -24,6 +24,8 @@ export interface MosquittoOptions {
   port?: number;
   /** Extra mosquitto.conf lines. */
   config?: string[];
+  /** Raise the open-files limit first (benchmarks with tens of thousands of connections). */
+  fdLimit?: number;
 }
 
 /**
@@ -54,7 +56,9 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   let child: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
-    const started = spawn(MOSQUITTO, ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const started = options.fdLimit
+      ? spawn('sh', ['-c', `ulimit -n ${options.fdLimit} && exec "$0" -c "$1"`, MOSQUITTO, configFile], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(MOSQUITTO, ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     started.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child = started;
