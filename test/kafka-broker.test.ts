@@ -9,7 +9,8 @@ import { createTopics, waitForKafka } from '../src/runtime/local/kafka-admin.js'
 import { resolveKafkaClasspath } from '../src/runtime/local/kafka-jars.js';
 import { formatStorage } from '../src/runtime/local/kafka-storage.js';
 import type { Reporter } from '../src/runtime/types.js';
-import { processAlive, startTestKafka, type TestKafka } from './support/kafka.js';
+import { isRunning } from '../src/runtime/local/supervisor.js';
+import { startTestKafka, type TestKafka } from './support/kafka.js';
 import { freePort } from './support/ports.js';
 
 const silent: Reporter = { step: (_title, work) => work(), info: () => undefined, warn: () => undefined };
@@ -72,16 +73,16 @@ describe('a local Kafka broker', () => {
   });
 
   test('stop leaves no broker process behind; a restart keeps the cluster and its topics', async () => {
-    assert.ok(processAlive(kafka!.pid));
+    assert.ok(isRunning(kafka!.process));
     const clusterId = readFileSync(join(kafka!.placement.dir, 'data', 'meta.properties'), 'utf8');
     await kafka!.stop({ keepFiles: true });
-    assert.equal(processAlive(kafka!.pid), false);
+    assert.equal(isRunning(kafka!.process), false);
     kafka = await startTestKafka(kafka!.placement);
     assert.equal(readFileSync(join(kafka.placement.dir, 'data', 'meta.properties'), 'utf8'), clusterId);
     assert.deepEqual(await createTopics(kafka.bootstrap, [{ name: 'temperature', partitions: 3 }]), [], 'the topic survived the restart');
     await kafka.stop();
     stopped = true;
-    assert.equal(processAlive(kafka.pid), false);
+    assert.equal(isRunning(kafka.process), false);
   });
 });
 

@@ -33,6 +33,5 @@ export function locateUdfJar(explicit?: string): string {
   return locateJar(UDF_JAR_NAME, explicit);
 }
 
-/** Main classes inside the jars (see udf-jar/pom.xml). */
+/** Main class of the processor jar (see udf-jar/pom.xml). */
 export const PROCESSOR_MAIN_CLASS = 'dev.edgeml.processor.AnomalyProcessor';
-export const SCORE_MAIN_CLASS = 'dev.edgeml.udf.ScoreCli';

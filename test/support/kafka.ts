@@ -1,11 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnBroker } from '../../src/runtime/local/kafka-broker.js';
+import { brokerJavaArgs } from '../../src/runtime/local/kafka-broker.js';
 import { writeBrokerConfig, writeBrokerLog4jConfig } from '../../src/runtime/local/kafka-config.js';
 import { resolveKafkaClasspath } from '../../src/runtime/local/kafka-jars.js';
 import { waitForKafka } from '../../src/runtime/local/kafka-admin.js';
 import { formatStorage } from '../../src/runtime/local/kafka-storage.js';
+import { isRunning, startDetached, stopProcess, type ProcessRecord } from '../../src/runtime/local/supervisor.js';
 import type { Reporter } from '../../src/runtime/types.js';
 import { freePort } from './ports.js';
 
@@ -18,7 +19,8 @@ export interface BrokerPlacement {
 
 export interface TestKafka {
   bootstrap: string;
-  pid: number;
+  /** The broker process, as the local runtime's supervisor knows it (isRunning, stopProcess). */
+  process: ProcessRecord;
   /** Its files (config, data, logs) are in placement.dir. */
   placement: BrokerPlacement;
   /** SIGTERM, then SIGKILL after a bound; resolves when the process is gone. Removes its files unless kept. */
@@ -54,50 +56,18 @@ export async function startTestKafka(earlier?: BrokerPlacement): Promise<TestKaf
   writeBrokerConfig(configFile, { host: '127.0.0.1', kafkaPort, controllerPort, dataDir });
   writeBrokerLog4jConfig(log4jConfigFile, logFile);
   await formatStorage(classpath, configFile, dataDir);
-  const pid = await spawnBroker({ classpath, configFile, log4jConfigFile, outFile: join(dir, 'kafka.out') });
+  const broker = await startDetached({ pidFile: join(dir, 'kafka.pid'), logFile: join(dir, 'kafka.out') }, 'java', brokerJavaArgs({ classpath, configFile, log4jConfigFile }));
   const bootstrap = `127.0.0.1:${kafkaPort}`;
   const stop = async (options: { keepFiles?: boolean } = {}): Promise<void> => {
-    await stopProcess(pid, 15_000);
+    await stopProcess(broker, 15_000);
     if (!options.keepFiles) rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForKafka(bootstrap, 60_000, { alive: () => processAlive(pid), logFile });
+    await waitForKafka(bootstrap, 60_000, { alive: () => isRunning(broker), logFile });
   } catch (err) {
     const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n') : '';
     await stop();
     throw new Error(`${(err as Error).message}\n${log}`);
   }
-  return { bootstrap, pid, placement, stop };
-}
-
-/** True while the process exists and is not a zombie waiting to be reaped. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    // /proc/<pid>/stat: "pid (comm) STATE ..."; Z is a zombie.
-    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-async function stopProcess(pid: number, graceMs: number): Promise<void> {
-  const signal = (sig: NodeJS.Signals): void => {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      // already gone
-    }
-  };
-  signal('SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (processAlive(pid)) {
-    signal('SIGKILL');
-    while (processAlive(pid)) await new Promise((r) => setTimeout(r, 50));
-  }
+  return { bootstrap, process: broker, placement, stop };
 }

@@ -96,13 +96,13 @@ export class LocalRuntime implements Runtime {
     await reporter.step(`creating topics ${topics.map((t) => t.name).join(', ')}`, () => createTopics(endpoints.bootstrapServers, topics));
     if (toStart.includes('processor')) {
       await reporter.step(`starting the Kafka Streams processor with the ANOMALY UDF (threshold ${options.scenario.model.threshold})`, async () => {
-        this.startProcessor(classpath, options.scenario, endpoints);
+        await this.startProcessor(classpath, options.scenario, endpoints);
         await this.waitReady('processor', remainingMs(), () => this.waitProcessorRunning(remainingMs()));
       });
     }
     if (toStart.includes('mqtt-endpoint')) {
       await reporter.step(`starting the MQTT endpoint on ${endpoints.mqttUrl} (${options.scenario.mqtt.topicRegexList})`, async () => {
-        this.startEndpoint(options.scenario, settings, endpoints);
+        await this.startEndpoint(options.scenario, settings, endpoints);
         await this.waitReady('mqtt-endpoint', remainingMs(), () => waitForMqtt(endpoints.mqttUrl, remainingMs()));
       });
     }
@@ -161,7 +161,7 @@ export class LocalRuntime implements Runtime {
     await reporter.step('restarting the processor with the new UDF jar', async () => {
       await stopProcess(record, STOP_GRACE_MS.processor);
       const classpath = await resolveKafkaClasspath(this.layout.cache, reporter);
-      this.startProcessor(classpath, scenario, this.endpointsOf(settings));
+      await this.startProcessor(classpath, scenario, this.endpointsOf(settings));
       await this.waitReady('processor', 120_000, () => this.waitProcessorRunning(120_000));
     });
   }
@@ -212,15 +212,15 @@ export class LocalRuntime implements Runtime {
     writeBrokerConfig(l.kafkaConfigFile, { host: settings.ports.host, kafkaPort: settings.ports.kafka, controllerPort: settings.controllerPort, dataDir: l.kafkaDataDir });
     writeBrokerLog4jConfig(l.kafkaLog4jFile, l.kafkaServerLog);
     await formatStorage(classpath, l.kafkaConfigFile, l.kafkaDataDir);
-    startDetached(l.files('kafka'), 'java', brokerJavaArgs({ classpath, configFile: l.kafkaConfigFile, log4jConfigFile: l.kafkaLog4jFile }));
+    await startDetached(l.files('kafka'), 'java', brokerJavaArgs({ classpath, configFile: l.kafkaConfigFile, log4jConfigFile: l.kafkaLog4jFile }));
   }
 
-  private startProcessor(kafkaClasspath: string[], scenario: Scenario, endpoints: Endpoints): void {
+  private async startProcessor(kafkaClasspath: string[], scenario: Scenario, endpoints: Endpoints): Promise<void> {
     const l = this.layout;
     rmSync(l.processorStatusFile, { force: true });
     writeBrokerLog4jConfig(l.processorLog4jFile, l.processorStreamsLog);
     const classpath = [join(l.udfDir, PROCESSOR_JAR_NAME), join(l.udfDir, UDF_JAR_NAME), ...kafkaClasspath].join(delimiter);
-    startDetached(l.files('processor'), 'java', [
+    await startDetached(l.files('processor'), 'java', [
       ...PROCESSOR_JVM_OPTIONS,
       `-Dlog4j.configuration=file:${l.processorLog4jFile}`,
       '-cp',
@@ -237,7 +237,7 @@ export class LocalRuntime implements Runtime {
     ]);
   }
 
-  private startEndpoint(scenario: Scenario, settings: LocalSettings, endpoints: Endpoints): void {
+  private async startEndpoint(scenario: Scenario, settings: LocalSettings, endpoints: Endpoints): Promise<void> {
     const l = this.layout;
     rmSync(l.endpointStatusFile, { force: true });
     const config: MqttEndpointProcessConfig = {
@@ -249,7 +249,7 @@ export class LocalRuntime implements Runtime {
       statusFile: l.endpointStatusFile,
     };
     writeFileSync(l.endpointConfigFile, `${JSON.stringify(config, null, 2)}\n`);
-    startDetached(l.files('mqtt-endpoint'), process.execPath, [ENDPOINT_MAIN, l.endpointConfigFile]);
+    await startDetached(l.files('mqtt-endpoint'), process.execPath, [ENDPOINT_MAIN, l.endpointConfigFile]);
   }
 
   /** Waits for readiness, failing early (with the log's last line) when the process dies. */

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { EdgeMlError } from '../../errors.js';
 
 /** One detached process of the local runtime, known by its pid file and log file. */
 export interface ProcessRecord {
@@ -22,14 +23,24 @@ export function processFiles(dir: string, name: string): ProcessFiles {
  * Starts a process in its own process group, detached from the CLI, output appended to its log
  * file, and records it in its pid file. The CLI can exit; `down` finds it again by the pid file.
  */
-export function startDetached(files: ProcessFiles, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): ProcessRecord {
+export async function startDetached(files: ProcessFiles, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ProcessRecord> {
   mkdirSync(dirname(files.logFile), { recursive: true });
+  mkdirSync(dirname(files.pidFile), { recursive: true });
   const log = openSync(files.logFile, 'a');
   try {
     const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env });
-    if (child.pid === undefined) throw new Error(`could not start ${command}`);
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          err.code === 'ENOENT'
+            ? new EdgeMlError(`'${command}' was not found on PATH`, command === 'java' ? 'install a JDK 17 (e.g. apt-get install openjdk-17-jdk-headless)' : `install ${command}`)
+            : new EdgeMlError(`could not start ${command}: ${err.message}`),
+        ),
+      );
+    });
     child.unref();
-    const record: ProcessRecord = { pid: child.pid, startedAt: new Date().toISOString(), command: [command, ...args] };
+    const record: ProcessRecord = { pid: child.pid!, startedAt: new Date().toISOString(), command: [command, ...args] };
     writeFileSync(files.pidFile, `${JSON.stringify(record)}\n`);
     return record;
   } finally {
