@@ -1,11 +1,15 @@
 import { readFileSync, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { applyScript } from '../ksql/apply.js';
 import { chooseRuntime } from '../runtime/index.js';
 import { commandContext, withExamples } from './context.js';
 
 export function registerKsql(program: Command): void {
-  const ksql = program.command('ksql').description('run KSQL statements on ksqlDB (docker runtime)');
+  const ksql = program
+    .command('ksql')
+    .description("run KSQL statements on ksqlDB: the docker runtime's, or any ksqlDB with --ksql-url")
+    .option('--ksql-url <url>', 'an existing ksqlDB server instead of the running platform (e.g. http://ksqldb:8088)');
 
   const apply = ksql
     .command('apply [file]')
@@ -19,22 +23,29 @@ export function registerKsql(program: Command): void {
       } else {
         text = ctx.scenario().ksql.text;
       }
-      const runtime = await chooseRuntime(ctx.options.runtime, ctx.options.stateDir);
-      const results = await runtime.applyKsql(text, ctx.ui);
+      const results = await runScript(command, text);
       for (const line of results) ctx.ui.out(line);
       ctx.ui.json({ applied: results });
     });
-  withExamples(apply, ['edge-ml ksql apply', 'edge-ml ksql apply my-streams.sql']);
+  withExamples(apply, ['edge-ml ksql apply', 'edge-ml ksql apply my-streams.sql', 'edge-ml ksql --ksql-url http://ksqldb.example:8088 apply']);
 
   const run = ksql
     .command('run <statement>')
     .description('run one KSQL statement and print the server\'s answer')
     .action(async (statement: string, _flags: unknown, command: Command) => {
       const ctx = commandContext(command);
-      const runtime = await chooseRuntime(ctx.options.runtime, ctx.options.stateDir);
-      const results = await runtime.applyKsql(statement, ctx.ui);
+      const results = await runScript(command, statement);
       for (const line of results) ctx.ui.out(line);
       ctx.ui.json({ results });
     });
   withExamples(run, ['edge-ml ksql run "SHOW STREAMS;"', 'edge-ml ksql run "DESCRIBE FUNCTION ANOMALY;"']);
+}
+
+/** On the ksqlDB given by --ksql-url, else on the running platform's. */
+async function runScript(command: Command, script: string): Promise<string[]> {
+  const ctx = commandContext(command);
+  const { ksqlUrl } = command.optsWithGlobals() as { ksqlUrl?: string };
+  if (ksqlUrl) return applyScript(ksqlUrl, script, ctx.ui);
+  const runtime = await chooseRuntime(ctx.options.runtime, ctx.options.stateDir);
+  return runtime.applyKsql(script, ctx.ui);
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EdgeMlError, UsageError } from '../errors.js';
+import { EdgeMlError } from '../errors.js';
+import { applyScript } from '../ksql/apply.js';
 import { KsqlClient } from '../ksql/client.js';
 import { checkAnomalyFunction, formatStatementResult } from '../ksql/format.js';
-import { splitStatements } from '../ksql/statements.js';
 import type { QueriesEntity, StreamsEntity } from '../ksql/types.js';
 import { carTopic, kafkaTopicFor, type Scenario } from '../scenario/scenario.js';
 import { clearPlatform, readPlatform, writePlatform } from '../state/state-dir.js';
@@ -116,10 +116,7 @@ export class DockerRuntime implements Runtime {
   }
 
   async applyKsql(statements: string, reporter: Reporter): Promise<string[]> {
-    if (splitStatements(statements).length === 0) throw new UsageError('no KSQL statements to run', 'statements end with `;`; comments alone do not count');
-    const ksql = new KsqlClient(this.ksqlUrl(), { notReadyTimeoutMs: 30_000 });
-    const results = await reporter.step(`run KSQL on ${ksql.url}`, () => ksql.executeScript(statements));
-    return results.map(formatStatementResult);
+    return applyScript(this.ksqlUrl(), statements, reporter);
   }
 
   private ksqlUrl(): string {
