@@ -10,9 +10,9 @@ import java.io.UncheckedIOException;
 import java.util.Properties;
 
 /**
- * The trained autoencoder: an H2O deep learning MOJO (a resource of this jar) scored by
- * h2o-genmodel, plus its input transform. Immutable after loading and safe to share between
- * threads: h2o-genmodel's {@code score0} keeps its working arrays local to the call.
+ * The trained autoencoder: an H2O deep learning MOJO (a resource of this jar) loaded by h2o-genmodel,
+ * plus its input transform. Immutable after loading and safe to share between threads; all working
+ * memory is in the caller's {@link Workspace}.
  */
 public final class AutoencoderModel {
   static final String RESOURCE_DIR = "/dev/edgeml/udf/model/";
@@ -20,10 +20,12 @@ public final class AutoencoderModel {
   static final String PROPERTIES_RESOURCE = RESOURCE_DIR + "autoencoder.properties";
 
   private final DeeplearningMojoModel mojo;
+  private final TanhNetwork network;
   private final WindowNormalizer normalizer;
 
   private AutoencoderModel(DeeplearningMojoModel mojo, WindowNormalizer normalizer) {
     this.mojo = mojo;
+    this.network = TanhNetwork.of(mojo);
     this.normalizer = normalizer;
   }
 
@@ -50,36 +52,47 @@ public final class AutoencoderModel {
 
   /** Buffers for one thread's scoring, sized for this model. */
   public Workspace newWorkspace() {
-    return new Workspace(mojo._units[0]);
+    return new Workspace(network.inputSize(), network.newActivations());
   }
 
   /**
-   * Mean squared reconstruction error, in the transformed space, of the readings in
-   * {@code workspace.readings}.
+   * Mean squared reconstruction error of the readings in {@code workspace.readings}, in the
+   * readings' own units (squared degrees of the smoothed, centred window), not the network's scale.
    */
   public double reconstructionError(Workspace workspace) {
     double[] input = workspace.input;
-    double[] reconstruction = workspace.reconstruction;
     normalizer.normalize(workspace.readings, input);
-    mojo.score0(input, reconstruction);
+    double[] reconstruction = network.forward(input, workspace.activations);
     double sum = 0;
     for (int i = 0; i < input.length; i++) {
       double d = input[i] - reconstruction[i];
       sum += d * d;
     }
-    return sum / input.length;
+    return sum / input.length * normalizer.scale() * normalizer.scale();
   }
 
-  /** Per-thread scoring buffers: the raw readings, the model's input and its reconstruction. */
+  /** The reconstruction of h2o-genmodel's own scorer, which {@link TanhNetwork} must match. */
+  double[] genmodelReconstruction(double[] input) {
+    return mojo.score0(input, new double[input.length]);
+  }
+
+  /** Transforms raw readings as the model's input (a copy). */
+  double[] transform(double[] readings) {
+    double[] input = new double[readings.length];
+    normalizer.normalize(readings, input);
+    return input;
+  }
+
+  /** Per-thread scoring buffers: the raw readings, the model's input and each layer's output. */
   public static final class Workspace {
     public final double[] readings;
     final double[] input;
-    final double[] reconstruction;
+    final double[][] activations;
 
-    Workspace(int windowSize) {
+    Workspace(int windowSize, double[][] activations) {
       readings = new double[windowSize];
       input = new double[windowSize];
-      reconstruction = new double[windowSize];
+      this.activations = activations;
     }
   }
 }

@@ -18,6 +18,11 @@ public final class WindowNormalizer {
     this.scale = scale;
   }
 
+  /** The divisor that brings centred readings to the network's scale. */
+  public double scale() {
+    return scale;
+  }
+
   /** Writes the transform of {@code readings} into {@code input} (same length). */
   public void normalize(double[] readings, double[] input) {
     int n = readings.length;
