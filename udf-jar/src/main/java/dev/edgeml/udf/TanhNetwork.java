@@ -8,8 +8,8 @@ import java.util.Arrays;
  * The forward pass of an H2O deep learning MOJO with tanh units (an autoencoder's output layer
  * included), with the weights h2o-genmodel loaded, laid out input-major so that the inner loop is a
  * plain multiply-add over an array that the JIT vectorises. Same formulas as genmodel's score0
- * (tanh as 1 - 2 / (1 + e^2x)); AutoencoderModelTest checks the two agree. About four times faster,
- * which is what lets one thread score more than 50,000 windows a second.
+ * (tanh as 1 - 2 / (1 + e^2x)); AutoencoderModelTest checks the two agree. Several times faster
+ * than genmodel's score0, which allocates per call: what lets one thread score 50,000 windows a second.
  */
 final class TanhNetwork {
   private final int[] sizes;
@@ -82,6 +82,7 @@ final class TanhNetwork {
       System.arraycopy(biases[layer], 0, out, 0, units);
       for (int i = 0; i < in.length; i++) {
         double x = in[i];
+        if (x == 0) continue; // units without weights (tanh(0) = 0) add nothing
         int base = i * units;
         for (int u = 0; u < units; u++) out[u] += w[base + u] * x;
       }
