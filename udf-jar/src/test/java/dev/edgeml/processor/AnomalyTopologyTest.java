@@ -8,6 +8,7 @@ import dev.edgeml.udf.LabelledWindows;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Function;
@@ -32,7 +33,7 @@ class AnomalyTopologyTest {
   private TestOutputTopic<String, String> anomalies;
 
   private void start(double threshold) {
-    ProcessorConfig config = ProcessorConfig.parse(new String[] {"--threshold", Double.toString(threshold)}, java.util.Collections.emptyMap());
+    ProcessorConfig config = ProcessorConfig.parse(new String[] {"--threshold", Double.toString(threshold)}, Collections.emptyMap());
     Properties props = AnomalyProcessor.streamsProperties(config);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
     driver = new TopologyTestDriver(AnomalyTopology.build(config, udf, counters), props);
