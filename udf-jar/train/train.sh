@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Trains the ANOMALY autoencoder (npm run train:model): generates normal training windows and a
 # labelled validation set with fixed seeds, builds the model and exports it as an H2O MOJO (train.py;
-# pip install -r udf-jar/train/requirements.txt), bundles the MOJO into the UDF jar, scores the validation set with that jar, and writes the chosen
-# threshold into scenarios/connected-cars.yaml. Evaluation (edge-ml model eval) uses other seeds.
+# pip install -r udf-jar/train/requirements.txt), bundles the MOJO into the UDF jar, scores the
+# validation set with that jar, and writes the chosen threshold into scenarios/connected-cars.yaml.
+# Evaluation (edge-ml model eval) uses other seeds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
