@@ -5,6 +5,7 @@ import type { LabelWriter } from './label-writer.js';
 import type { Pacer } from './pacer.js';
 import { formatPayload } from './payload.js';
 import type { RunStats } from './run-stats.js';
+import type { SendQueue } from './send-queue.js';
 
 export type QoS = 0 | 1 | 2;
 
@@ -25,10 +26,11 @@ export interface ConnectionSettings {
   connectTimeoutMs: number;
 }
 
-/** Where a connection reports what it did; shared by all connections of a run. */
+/** What all connections of a run share: where they report, and the queue their sends wait in. */
 export interface RunSink {
   stats: RunStats;
   labels?: LabelWriter;
+  sendQueue: SendQueue;
 }
 
 const BACKOFF_FIRST_MS = 250;
@@ -54,6 +56,7 @@ export class CarConnection {
   private pacer: Pacer | undefined;
   private sending = false;
   private sendTimer: NodeJS.Timeout | undefined;
+  private pumpQueued = false;
   private onAllSent: (() => void) | undefined;
   private sent = 0;
   private inFlight = 0;
@@ -176,10 +179,22 @@ export class CarConnection {
 
   private readonly tick = (): void => {
     this.sendTimer = undefined;
+    this.requestPump();
+  };
+
+  /** Sends happen in the run's send queue, never inline in a timer or an ack (see send-queue.ts). */
+  private requestPump(): void {
+    if (this.pumpQueued || !this.sending) return;
+    this.pumpQueued = true;
+    this.sink.sendQueue.add(this.pumpNow);
+  }
+
+  private readonly pumpNow = (): void => {
+    this.pumpQueued = false;
     this.pump();
   };
 
-  /** Sends what is due, as far as the in-flight bound allows; an ack or the timer pumps again. */
+  /** Sends what is due, as far as the in-flight bound allows; then waits for an ack or the next due time. */
   private pump(): void {
     const pacer = this.pacer;
     if (!this.sending || !this.connected || !pacer) return;
@@ -191,7 +206,7 @@ export class CarConnection {
       this.onAllSent?.();
       return;
     }
-    if (this.sent < due || this.sendTimer) return;
+    if (this.sent < due || this.sendTimer) return; // window full: the next ack asks again
     this.sendTimer = setTimeout(this.tick, Math.max(0, pacer.timeOf(this.sent) - now));
   }
 
@@ -218,6 +233,6 @@ export class CarConnection {
       this.drainWaiter();
       this.drainWaiter = undefined;
     }
-    this.pump();
+    this.requestPump();
   }
 }

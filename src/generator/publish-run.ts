@@ -7,6 +7,7 @@ import { clientIdFor, groupCars } from './fleet.js';
 import type { LabelWriter } from './label-writer.js';
 import { Pacer } from './pacer.js';
 import { RunStats, type RunSummary } from './run-stats.js';
+import { SendQueue } from './send-queue.js';
 
 /** Everything a publishing run needs, validated by the caller. */
 export interface PublishPlan {
@@ -65,7 +66,7 @@ export class PublishRun {
 
   constructor(private readonly plan: PublishPlan, private readonly reporter: RunReporter) {
     this.stats = new RunStats(plan.carIds.length);
-    const sink = { stats: this.stats, labels: plan.labels };
+    const sink = { stats: this.stats, labels: plan.labels, sendQueue: new SendQueue() };
     const settings = {
       broker: plan.broker,
       username: plan.username,
