@@ -44,7 +44,7 @@ test('smoke --runtime local --cars 200 passes: recall and precision >= 0.95, not
 });
 
 test('a smoke with a sabotaged minimum (--min-precision 1.01) exits 1 and names the failing check', async () => {
-  const run = await runCli(home, ['smoke', '--runtime', 'local', '--cars', '20', '--messages', '5', '--min-precision', '1.01', ...ports]);
+  const run = await runCli(home, ['smoke', '--runtime', 'local', '--min-precision', '1.01', ...ports]);
   assert.equal(run.exitCode, 1, run.stderr);
   assert.match(run.stdout, /^FAIL {2}precision/m);
   assert.match(run.stdout, /^PASS {2}recall/m);
@@ -57,7 +57,8 @@ test('demo under a pseudo-terminal: narrated steps, live anomalies, a summary, s
   const env: NodeJS.ProcessEnv = { ...process.env, EDGE_ML_HOME: home };
   delete env.CI;
   delete env.NO_COLOR;
-  const command = ['node', CLI_MAIN, 'demo', '--runtime', 'local', '--duration', '20', ...ports].join(' ');
+  // A sized terminal, as a person's is (an unsized pseudo-terminal has 0 columns).
+  const command = ['stty cols 120 rows 40;', 'node', CLI_MAIN, 'demo', '--runtime', 'local', '--duration', '20', ...ports].join(' ');
   const run = await execa('script', ['-qec', command, '/dev/null'], { env, extendEnv: false, reject: false, timeout: 180_000 });
   const output = String(run.stdout);
   assert.equal(run.exitCode, 0, output.slice(-2000));
@@ -67,6 +68,8 @@ test('demo under a pseudo-terminal: narrated steps, live anomalies, a summary, s
   assert.match(output, /score .*(anomaly|ANOMALY)/, 'anomalies appear live');
   assert.match(output, /Detection against the labels: recall [\d.]+, precision [\d.]+/);
   assert.match(output, /\u001b\[/, 'colour on a terminal');
+  assert.match(output, /[\u2800-\u28ff]/, 'spinner frames on a terminal');
+  assert.ok(output.length < 5_000_000, `a bounded amount of output, got ${output.length} characters`);
   assert.match(output, /edge-ml down/, 'says how to stop the platform it leaves running');
 });
 

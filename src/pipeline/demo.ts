@@ -82,7 +82,7 @@ export async function runDemo(runtime: Runtime, upOptions: UpOptions, options: D
   const generated = run.result();
 
   heading(4, `Anomalies, live (${options.durationS} s, Ctrl-C to stop early)`);
-  const carIds = new Set(run.carIds.map(String));
+  const carIds = new Set(run.carNames);
   const flagged = new Set<string>();
   const stopTail = new AbortController();
   const endTimer = setTimeout(() => stopTail.abort(), options.durationS * 1000);

@@ -33,37 +33,44 @@ export function eventKey(carId: string | number, eventId: number): string {
 }
 
 /**
- * Car ids of their own for each run (a random block far from the 1..N that `generate` uses), so
- * a run can find its own events in topics that hold earlier runs too.
+ * A tag of its own for each run, carried in the car's name (`<tag>-<n>`, the MQTT topic's car
+ * segment and so CARID), so a run finds its own events in topics that hold earlier runs too. The
+ * windows depend only on the seed and the car's number, so the same seed publishes the same
+ * windows in every run.
  */
-export function runCarIds(cars: number): number[] {
-  const base = (1 + Math.floor(Math.random() * 40_000)) * 100_000;
-  return Array.from({ length: cars }, (_, i) => base + i + 1);
+function runTag(): string {
+  return Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0');
 }
 
 /** A generator run at QoS 1 whose injected faults are kept, for scoring detection afterwards. */
 export class LabelledRun {
-  readonly carIds: number[];
+  /** Each car's name: what CARID and the labels call it. */
+  readonly carNames: string[];
   private readonly run: PublishRun;
   private readonly labelsDir = mkdtempSync(join(tmpdir(), 'edge-ml-labels-'));
   private readonly labels: LabelWriter;
+  private readonly nameOf: (carId: number | string) => string;
 
   constructor(options: LabelledRunOptions, reporter: RunReporter) {
     const broker = parseBrokerUrl(options.mqttUrl);
     if (typeof broker === 'string') throw new EdgeMlError(`the platform's MQTT address ${options.mqttUrl} is not usable: ${broker}`, 'run edge-ml up again');
-    this.carIds = runCarIds(options.cars);
+    const tag = runTag();
+    const carIds = Array.from({ length: options.cars }, (_, i) => i + 1);
+    const carName = (carId: number | string): string => `${tag}-${carId}`;
+    this.carNames = carIds.map(carName);
+    this.nameOf = carName;
     this.labels = new LabelWriter(join(this.labelsDir, 'labels.jsonl'));
     this.run = new PublishRun(
       {
         broker,
-        carIds: this.carIds,
-        topicOf: (carId) => carTopic(options.scenario, carId),
-        clientPrefix: options.clientPrefix,
+        carIds,
+        topicOf: (carId) => carTopic(options.scenario, carName(carId)),
+        clientPrefix: `${options.clientPrefix}${tag}-`,
         source: { seed: options.seed, anomalyRate: options.anomalyRate, anomalyKinds: FAULT_KINDS },
         rate: options.rate,
         count: options.count,
         qos: 1,
-        connections: this.carIds.length,
+        connections: carIds.length,
         rampS: 0,
         sourceAddresses: [],
         maxInFlight: 32,
@@ -91,7 +98,7 @@ export class LabelledRun {
       for (const line of readFileSync(this.labels.file, 'utf8').split('\n')) {
         if (!line) continue;
         const label = JSON.parse(line) as { carId: string; eventId: number; kind: FaultKind };
-        faults.set(eventKey(label.carId, label.eventId), label.kind);
+        faults.set(eventKey(this.nameOf(label.carId), label.eventId), label.kind);
       }
       return { summary, faults };
     } finally {

@@ -83,8 +83,8 @@ async function smokeRun(
     reporter,
   );
   const { summary, faults } = await reporter.step(`publishing ${options.cars} cars x ${options.messages} messages with labelled faults (QoS 1)`, () => run.result());
-  const carIds = new Set(run.carIds.map(String));
-  const events = run.carIds.flatMap((carId) => Array.from({ length: options.messages }, (_, i) => eventKey(carId, i + 1)));
+  const carIds = new Set(run.carNames);
+  const events = run.carNames.flatMap((car) => Array.from({ length: options.messages }, (_, i) => eventKey(car, i + 1)));
   const timeoutMs = options.scoreTimeoutS * 1000;
   const common = { bootstrap: endpoints.bootstrapServers, carIds, timeoutMs };
 

@@ -22,7 +22,9 @@ export class Ui implements Reporter {
   constructor(readonly options: UiOptions) {
     const colour = options.color && !process.env.NO_COLOR && (process.stdout.isTTY ?? false);
     this.c = new Chalk({ level: colour ? chalk.level || 1 : 0 });
-    this.interactive = options.interactive ?? ((process.stderr.isTTY ?? false) && !process.env.CI);
+    // A terminal of 0 columns (a pseudo-terminal nobody sized) would send ora's line counting to
+    // infinity: spinners only where there is a width to draw in.
+    this.interactive = options.interactive ?? ((process.stderr.isTTY ?? false) && !process.env.CI && (process.stderr.columns ?? 0) > 0);
   }
 
   /** A result line for people (suppressed with --json). */
