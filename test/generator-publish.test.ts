@@ -7,7 +7,9 @@ import { CarSource } from '../src/generator/car-source.js';
 import { FAULT_KINDS } from '../src/generator/faults.js';
 import { formatPayload, parsePayload } from '../src/generator/payload.js';
 import { NORMAL_MAX, NORMAL_MIN, WINDOW_SIZE } from '../src/generator/signal.js';
-import { CarSubscriber, lastJsonLine, runCli, type RunSummaryJson } from './support/generator.js';
+import type { RunSummary } from '../src/generator/run-stats.js';
+import { lastJsonLine } from './support/cli.js';
+import { CarSubscriber, runCli } from './support/generator.js';
 import { startMosquitto, type Mosquitto } from './support/mosquitto.js';
 import { waitFor } from './support/ports.js';
 
@@ -23,7 +25,7 @@ after(async () => {
 });
 
 /** Runs `generate` against the test broker and returns what a subscriber received. */
-async function publishAndCollect(args: readonly string[], expected: number): Promise<{ summary: RunSummaryJson; subscriber: CarSubscriber; stderr: string }> {
+async function publishAndCollect(args: readonly string[], expected: number): Promise<{ summary: RunSummary; subscriber: CarSubscriber; stderr: string }> {
   const subscriber = await CarSubscriber.connect(broker.url, { clientId: `test-sub-${Math.random().toString(36).slice(2)}` });
   try {
     const result = await runCli(['generate', '--broker', broker.url, '--json', ...args]);
@@ -31,7 +33,7 @@ async function publishAndCollect(args: readonly string[], expected: number): Pro
     await waitFor(`${expected} messages at the subscriber`, () => subscriber.received >= expected, 10_000);
     // Anything beyond the expected count would arrive right behind it.
     await new Promise((r) => setTimeout(r, 300));
-    return { summary: lastJsonLine<RunSummaryJson>(result.stdout), subscriber, stderr: result.stderr };
+    return { summary: lastJsonLine<RunSummary>(result.stdout), subscriber, stderr: result.stderr };
   } finally {
     await subscriber.close();
   }

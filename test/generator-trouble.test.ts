@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CarSubscriber, lastJsonLine, runCli, startCli, type RunSummaryJson } from './support/generator.js';
+import type { RunSummary } from '../src/generator/run-stats.js';
+import { lastJsonLine } from './support/cli.js';
+import { CarSubscriber, runCli, startCli } from './support/generator.js';
 import { startMosquitto, type Mosquitto } from './support/mosquitto.js';
 import { freePort, waitFor } from './support/ports.js';
 
@@ -26,7 +28,7 @@ test('broker restarted mid-run: the run finishes, reconnects, and every acked me
   await broker.restart();
   const result = await run.done;
   assert.equal(result.code, 0, result.stderr);
-  const summary = lastJsonLine<RunSummaryJson>(result.stdout);
+  const summary = lastJsonLine<RunSummary>(result.stdout);
   assert.equal(summary.sent, cars * count);
   assert.equal(summary.acked, summary.sent, JSON.stringify(summary));
   assert.ok(summary.reconnects >= 1, `reconnects ${summary.reconnects}`);
@@ -45,7 +47,7 @@ test('Ctrl-C stops sending, drains, prints the summary and exits 130', async () 
   run.child.kill('SIGINT');
   const result = await run.done;
   assert.equal(result.code, 130, result.stderr);
-  const summary = lastJsonLine<RunSummaryJson>(result.stdout);
+  const summary = lastJsonLine<RunSummary>(result.stdout);
   assert.ok(summary.sent > 0, JSON.stringify(summary));
   assert.equal(summary.acked + summary.failed, summary.sent);
 });
@@ -67,7 +69,7 @@ test('--wait waits for a broker that comes up later', async () => {
   try {
     const result = await run.done;
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(lastJsonLine<RunSummaryJson>(result.stdout).acked, 6);
+    assert.equal(lastJsonLine<RunSummary>(result.stdout).acked, 6);
   } finally {
     await late.stop();
   }

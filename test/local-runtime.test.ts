@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
+import type { RunSummary } from '../src/generator/run-stats.js';
 import type { PlatformStatus } from '../src/runtime/types.js';
 import { jsonLines, lastJsonLine, runCli, spawnCli } from './support/cli.js';
 import { readTopicWithKcat, type TopicRecord } from './support/kcat.js';
@@ -24,12 +25,6 @@ interface Label {
   carId: string;
   eventId: number;
   kind: string;
-}
-interface GenerateSummary {
-  sent: number;
-  acked: number;
-  failed: number;
-  reconnects: number;
 }
 
 const home = mkdtempSync(join(tmpdir(), 'edge-ml-e2e-'));
@@ -54,7 +49,7 @@ const up = (extra: string[] = []) =>
   runCli(home, ['up', '--runtime', 'local', '--kafka-port', String(kafkaPort), '--mqtt-port', String(mqttPort), '--timeout', '240', ...extra]);
 
 async function status(): Promise<PlatformStatus> {
-  return lastJsonLine<PlatformStatus>(await runCli(home, ['status', '--json']));
+  return lastJsonLine<PlatformStatus>((await runCli(home, ['status', '--json'])).stdout);
 }
 
 async function pidOf(component: string): Promise<number> {
@@ -147,7 +142,7 @@ test("the seed's topic and format: mosquitto_pub lands in temperature keyed by M
   assert.equal(stored[0]!.payload, seedPayload(99999));
   const tail = await runCli(home, ['tail', 'scores', '--from-beginning', '--max', '1', '--timeout', '60', '--json']);
   assert.equal(tail.exitCode, 0, tail.stderr);
-  const [score] = jsonLines<ScoreRecord>(tail);
+  const [score] = jsonLines<ScoreRecord>(tail.stdout);
   assert.equal(score?.EVENTID, 99999);
   assert.equal(score?.CARID, 'car/engine/temperature');
   assert.ok(Number.isFinite(score?.ANOMALY_VAL), `finite ANOMALY_VAL, got ${score?.ANOMALY_VAL}`);
@@ -157,7 +152,7 @@ test('100 cars x 20 messages with labelled faults: nothing lost, every event sco
   const labelsFile = join(work, 'labels.jsonl');
   const gen = await runCli(home, ['generate', '--cars', '100', '--count', '20', '--rate', '0', '--anomaly-rate', '0.1', '--seed', '7', '--labels', labelsFile, '--json']);
   assert.equal(gen.exitCode, 0, gen.stderr);
-  const summary = lastJsonLine<GenerateSummary>(gen);
+  const summary = lastJsonLine<RunSummary>(gen.stdout);
   assert.equal(summary.acked, 2000);
   assert.equal(summary.failed, 0);
 
@@ -171,7 +166,7 @@ test('100 cars x 20 messages with labelled faults: nothing lost, every event sco
 
   const tail = await runCli(home, ['tail', 'anomalies', '--from-beginning', '--timeout', '15', '--json']);
   assert.equal(tail.exitCode, 0, tail.stderr);
-  const flagged = new Set(jsonLines<ScoreRecord>(tail).filter((s) => /^\d+$/.test(s.CARID)).map((s) => `${s.CARID}/${s.EVENTID}`));
+  const flagged = new Set(jsonLines<ScoreRecord>(tail.stdout).filter((s) => /^\d+$/.test(s.CARID)).map((s) => `${s.CARID}/${s.EVENTID}`));
   const labels = readFileSync(labelsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Label);
   const injected = new Set(labels.map((l) => `${l.carId}/${l.eventId}`));
   assert.ok(injected.size > 100, `about 10% of 2000 carry faults, got ${injected.size}`);
@@ -227,7 +222,7 @@ test('the MQTT endpoint killed mid-run and started again: the generator reconnec
   assert.notEqual(await pidOf('mqtt-endpoint'), endpointPid);
   const result = await gen;
   assert.equal(result.exitCode, 0, String(result.stderr));
-  const summary = lastJsonLine<GenerateSummary>({ exitCode: 0, stdout: String(result.stdout), stderr: '', elapsedMs: 0 });
+  const summary = lastJsonLine<RunSummary>(String(result.stdout));
   assert.equal(summary.acked, 800);
   assert.ok(summary.reconnects >= 1, 'the generator counted its reconnects');
   const landed = (await readTopicWithKcat(bootstrap, 'temperature')).filter((r) => r.offset > (seen.get(r.partition) ?? -1));

@@ -30,7 +30,7 @@ after(async () => {
 
 test('smoke --runtime local --cars 200 passes: recall and precision >= 0.95, nothing lost', async () => {
   const run = await runCli(home, ['smoke', '--runtime', 'local', '--cars', '200', '--json', '--keep', ...ports]);
-  const report = lastJsonLine<SmokeReport>(run);
+  const report = lastJsonLine<SmokeReport>(run.stdout);
   process.stderr.write(`# smoke: recall ${report.recall}, precision ${report.precision}, acked ${report.acked}, scored ${report.scored}, lost ${report.lost}, ${report.durationS} s\n`);
   assert.equal(run.exitCode, 0, `${JSON.stringify(report.checks, null, 1)}\n${run.stderr}`);
   assert.equal(report.passed, true);

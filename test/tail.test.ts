@@ -13,6 +13,7 @@ import { recordJson, recordLine, type FormatContext } from '../src/tail/tail-rec
 import { resolveTailTarget } from '../src/tail/tail-target.js';
 import { startTestKafka, type TestKafka } from './support/kafka.js';
 import { freePort } from './support/ports.js';
+import { jsonLines } from './support/cli.js';
 
 const CLI = new URL('../../bin/edge-ml', import.meta.url).pathname;
 const scenario = loadScenario('connected-cars');
@@ -33,16 +34,18 @@ function edgeMl(args: string[], env: Record<string, string> = {}): ResultPromise
   return execa('node', [CLI, ...args], { reject: false, timeout: 60_000, env: { EDGE_ML_HOME: stateDir(), ...env } });
 }
 
-const jsonLines = (stdout: string): unknown[] => stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown);
 
 describe('edge-ml tail against a real Kafka', () => {
   let kafka: TestKafka;
   let kafkajs: Kafka;
+  // Below the model's threshold, above it, and above three times it.
+  const t = scenario.model.threshold;
   const scores = [
-    { CARID: '1', EVENTID: 1, ANOMALY_VAL: 0.002 },
-    { CARID: '2', EVENTID: 7, ANOMALY_VAL: 0.02 },
-    { CARID: '3', EVENTID: 9, ANOMALY_VAL: 0.5 },
+    { CARID: '1', EVENTID: 1, ANOMALY_VAL: t / 2 },
+    { CARID: '2', EVENTID: 7, ANOMALY_VAL: 2 * t },
+    { CARID: '3', EVENTID: 9, ANOMALY_VAL: 10 * t },
   ];
+  const shown = (value: number): string => value.toPrecision(3).replace('.', '\\.');
 
   async function produce(topic: string, records: { key: string | null; value: string | null }[]): Promise<void> {
     const producer = kafkajs.producer({ createPartitioner: Partitioners.DefaultPartitioner });
@@ -118,9 +121,9 @@ describe('edge-ml tail against a real Kafka', () => {
     assert.doesNotMatch(run.stdout + run.stderr, ANSI);
     const lines = run.stdout.trimEnd().split('\n');
     assert.equal(lines.length, 3);
-    assert.match(lines[0]!, /^\d\d:\d\d:\d\d\.\d{3} +car 1 +event 1 +score 0\.00200$/);
-    assert.match(lines[1]!, /car 2 +event 7 +score 0\.0200 +anomaly$/);
-    assert.match(lines[2]!, /car 3 +event 9 +score 0\.500 +ANOMALY$/);
+    assert.match(lines[0]!, new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} +car 1 +event 1 +score ${shown(t / 2)}$`));
+    assert.match(lines[1]!, new RegExp(`car 2 +event 7 +score ${shown(2 * t)} +anomaly$`));
+    assert.match(lines[2]!, new RegExp(`car 3 +event 9 +score ${shown(10 * t)} +ANOMALY$`));
   });
 
   test('without --group nothing is committed; with --group the next run continues after the last record printed', async () => {

@@ -28,16 +28,16 @@ export async function runCli(home: string, args: readonly string[], options: { t
 }
 
 /** The last line of stdout parsed as JSON (the --json contract of every command). */
-export function lastJsonLine<T>(run: CliRun): T {
-  const line = run.stdout.trim().split('\n').at(-1) ?? '';
+export function lastJsonLine<T>(stdout: string): T {
+  const line = stdout.trim().split('\n').at(-1) ?? '';
   try {
     return JSON.parse(line) as T;
   } catch {
-    throw new Error(`expected a JSON line, got: ${line}\nstderr: ${run.stderr}`);
+    throw new Error(`expected a JSON line last, got: ${line}`);
   }
 }
 
-/** Each stdout line parsed as JSON. */
-export function jsonLines<T>(run: CliRun): T[] {
-  return run.stdout.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l) as T);
+/** Each stdout line that is a JSON object, parsed (--json output of tail and friends). */
+export function jsonLines<T>(stdout: string): T[] {
+  return stdout.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l) as T);
 }

@@ -43,25 +43,6 @@ export function runCli(args: readonly string[]): Promise<CliResult> {
   return startCli(args).done;
 }
 
-/** The `--json` summary: the last line of stdout. */
-export function lastJsonLine<T = Record<string, unknown>>(stdout: string): T {
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!) as T;
-}
-
-export interface RunSummaryJson {
-  cars: number;
-  connected: number;
-  sent: number;
-  acked: number;
-  failed: number;
-  reconnects: number;
-  durationS: number;
-  rate: number;
-  latencyMs: { p50: number; p95: number; p99: number };
-  anomaliesInjected: number;
-}
-
 /**
  * A QoS 1 subscriber to every car's topic that records payloads by car and eventId. With a
  * persistent session (clean false) the broker keeps its messages while it is disconnected.
