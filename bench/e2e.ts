@@ -33,7 +33,8 @@ const LATENCY_CARS = 50;
 const LATENCY_SECONDS = 20;
 const THROUGHPUT_CARS = 200;
 const THROUGHPUT_PER_CAR = 400;
-const DRAIN_LIMIT_MS = 120_000;
+const DRAIN_LIMIT_MS = 60_000;
+const PART_LIMIT_MS = 180_000;
 
 const reporter: Reporter = {
   step: async (title, work) => {
@@ -120,10 +121,12 @@ async function latency(scenario: Scenario, bootstrap: string, broker: BrokerAddr
         }
       }),
     );
+    reporter.info(`latency: published ${sentAt.size}; waiting for them in ${scenario.streams.scores}`);
     const deadline = Date.now() + DRAIN_LIMIT_MS;
     while (scoredCount < sentAt.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   } finally {
-    await Promise.all(clients.map((c) => c.endAsync()));
+    // Forced: a publish that is never acknowledged must not hold the bench open.
+    await Promise.all(clients.map((c) => c.endAsync(true)));
     await consumer.disconnect();
   }
   const ingestQ = ingest.quantiles();
@@ -175,7 +178,9 @@ async function throughput(scenario: Scenario, bootstrap: string, broker: BrokerA
       { info: () => undefined },
     );
     firstAt = performance.now();
+    reporter.info(`throughput: ${THROUGHPUT_CARS} cars publishing ${total} messages unpaced`);
     const summary = await run.run();
+    reporter.info(`throughput: ${summary.acked} acked; waiting for them in ${scenario.streams.scores}`);
     const deadline = Date.now() + DRAIN_LIMIT_MS;
     while (scored < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     const rate = (count: number, at: number): number | null => (at > 0 ? Math.round(count / ((at - firstAt) / 1000)) : null);
@@ -197,6 +202,17 @@ async function throughput(scenario: Scenario, bootstrap: string, broker: BrokerA
   }
 }
 
+/** Every part ends within PART_LIMIT_MS, with an error instead of figures if it must. */
+async function bounded<T>(part: string, work: Promise<T>): Promise<T | { error: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<{ error: string }>((resolve) => (timer = setTimeout(() => resolve({ error: `${part} did not finish within ${PART_LIMIT_MS / 1000} s` }), PART_LIMIT_MS)));
+  try {
+    return await Promise.race([work, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function main(): Promise<void> {
   const parts = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['latency', 'throughput'];
   const home = mkdtempSync(join(tmpdir(), 'edge-ml-bench-e2e-'));
@@ -206,13 +222,17 @@ async function main(): Promise<void> {
   do kafkaPort = await freePort();
   while (!(await canListen('127.0.0.1', kafkaPort + 1)));
   const results: Record<string, unknown> = { machine: { cpus: cpus().length, loadAvg1m: Math.round(loadavg()[0]! * 100) / 100 } };
+  // Killed (timeout, Ctrl-C): still take the platform down.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void runtime.down({ volumes: true }, reporter).finally(() => process.exit(1)));
+  }
   try {
     const status = await runtime.up({ scenario, ports: { kafka: kafkaPort, mqtt: await freePort(), ksql: 0, host: '127.0.0.1' }, timeoutS: 300 }, reporter);
     const broker = parseBrokerUrl(status.endpoints!.mqttUrl);
     if (typeof broker === 'string') throw new Error(broker);
     const bootstrap = status.endpoints!.bootstrapServers;
-    if (parts.includes('latency')) results.latency = await latency(scenario, bootstrap, broker);
-    if (parts.includes('throughput')) results.throughput = await throughput(scenario, bootstrap, broker);
+    if (parts.includes('latency')) results.latency = await bounded('latency', latency(scenario, bootstrap, broker));
+    if (parts.includes('throughput')) results.throughput = await bounded('throughput', throughput(scenario, bootstrap, broker));
   } finally {
     await runtime.down({ volumes: true }, reporter);
     rmSync(home, { recursive: true, force: true });

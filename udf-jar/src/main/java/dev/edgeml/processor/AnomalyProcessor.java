@@ -3,6 +3,7 @@ package dev.edgeml.processor;
 import dev.edgeml.udf.AnomalyUdf;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -20,6 +21,8 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
  */
 public final class AnomalyProcessor {
   private static final long STATUS_PERIOD_MS = 2000;
+  /** Enough calls for C2 to compile the scoring path (its thresholds are around 10,000). */
+  private static final int WARM_UP_SCORES = 30_000;
 
   private AnomalyProcessor() {}
 
@@ -34,6 +37,7 @@ public final class AnomalyProcessor {
     }
     ProcessingCounters counters = new ProcessingCounters();
     AnomalyUdf udf = new AnomalyUdf();
+    warmUp(udf);
     KafkaStreams streams = new KafkaStreams(AnomalyTopology.build(config, udf::anomaly, counters), streamsProperties(config));
     StatusFile status = config.statusFile == null ? null : new StatusFile(config.statusFile);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -65,6 +69,21 @@ public final class AnomalyProcessor {
     streams.close(Duration.ofSeconds(30));
     writeStatus(status, streams.state(), counters);
     if (streams.state() == KafkaStreams.State.ERROR) System.exit(1);
+  }
+
+  /**
+   * Scores a smooth window until the JIT has compiled the parser and the forward pass. Cold, the
+   * interpreter scores slower than cars publish, and the first seconds of traffic queue up behind it
+   * (measured: p99 publish-to-scored over 4 s at 1,000 msg/s without this, on a fresh processor).
+   */
+  static void warmUp(AnomalyUdf udf) {
+    StringBuilder window = new StringBuilder();
+    for (int i = 0; i < 210; i++) {
+      if (i > 0) window.append("# ");
+      window.append(String.format(Locale.ROOT, "%.2f", 5 + Math.sin(i / 30.0)));
+    }
+    String sensorInput = window.toString();
+    for (int i = 0; i < WARM_UP_SCORES; i++) udf.anomaly(sensorInput);
   }
 
   static Properties streamsProperties(ProcessorConfig config) {
