@@ -43,13 +43,13 @@ export function recordLine(record: TailedRecord, context: FormatContext): string
   if (context.shape === 'sensor') {
     const s = sensorFields(record.key, text, context.scenario);
     const detail = s.INVALID ? c.yellow(`invalid: ${s.INVALID}`) : `${s.READINGS} readings`;
-    return `${time}  car ${String(s.CARID).padEnd(6)}  event ${String(s.EVENTID ?? '-').padEnd(8)}  ${detail}`;
+    return `${time}  car ${String(s.CARID).padEnd(9)}  event ${String(s.EVENTID ?? '-').padEnd(8)}  ${detail}`;
   }
   const object = jsonObject(text);
   if (context.shape === 'score' && object && typeof object.ANOMALY_VAL === 'number') {
     const car = object.CARID ?? (record.key !== null ? carIdOfTopic(context.scenario, record.key) : '-');
     const score = object.ANOMALY_VAL;
-    return `${time}  car ${String(car).padEnd(6)}  event ${String(object.EVENTID ?? '-').padEnd(8)}  score ${severity(score, context)}`;
+    return `${time}  car ${String(car).padEnd(9)}  event ${String(object.EVENTID ?? '-').padEnd(8)}  score ${severity(score, context)}`;
   }
   return `${time}  ${record.key ?? c.dim('(no key)')}  ${text ?? c.dim('(null)')}`;
 }
