@@ -19,13 +19,17 @@ const log: string[] = [];
 
 before(async () => {
   kafka = await startTestKafka();
-  await createTopics(kafka.bootstrap, [{ name: 'temperature', partitions: 3 }]);
+  // 'bursts' has one partition like the runtime's topics, so one batch carries a whole burst.
+  await createTopics(kafka.bootstrap, [
+    { name: 'temperature', partitions: 3 },
+    { name: 'bursts', partitions: 1 },
+  ]);
   port = await freePort();
   endpoint = await startMqttEndpoint({
     host: '127.0.0.1',
     port,
     bootstrapServers: kafka.bootstrap,
-    topicMappings: parseTopicRegexList('temperature:.*temperature') as TopicMapping[],
+    topicMappings: parseTopicRegexList('bursts:car/big-burst-.*,temperature:.*temperature') as TopicMapping[],
     maxMessageBytes: 65536,
     log: (line) => log.push(line),
   });
@@ -97,4 +101,16 @@ test('every QoS 1 publish acknowledged to the client is in Kafka, in order per c
     const ids = records.filter((r) => r.key === `car/burst-${c}/engine/temperature`).sort((a, b) => a.offset - b.offset).map((r) => Number(r.payload!.split(',')[0]));
     assert.deepEqual(ids, Array.from({ length: perCar }, (_, i) => i + 1), `car burst-${c} in order`);
   }
+});
+
+test('a burst of full-size car messages, megabytes in all, is stored without a Kafka error: batches stay under the broker request size', async () => {
+  const kafkaErrorsBefore = endpoint.stats().kafkaErrors;
+  // Many cars at once, as in a fleet: the endpoint takes one publish at a time per connection.
+  const clients = await Promise.all(Array.from({ length: 300 }, (_, c) => mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { protocolVersion: 4, clientId: `edge-ml-test-big-burst-${c}` })));
+  const perClient = 10; // 3,000 messages of ~1.3 kB: ~4 MB, far over Kafka's 1 MB message.max.bytes as one batch
+  const messages = clients.length * perClient;
+  await Promise.all(clients.flatMap((client, c) => Array.from({ length: perClient }, () => client.publishAsync(`car/big-burst-${c}/engine/temperature`, seedPayload, { qos: 1 }))));
+  await Promise.all(clients.map((client) => client.endAsync()));
+  assert.equal(endpoint.stats().kafkaErrors, kafkaErrorsBefore);
+  assert.equal((await readTopicWithKcat(kafka.bootstrap, 'bursts')).length, messages);
 });

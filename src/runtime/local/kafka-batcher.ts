@@ -3,23 +3,33 @@ import type { Message, Producer } from 'kafkajs';
 interface Pending {
   topic: string;
   message: Message;
+  bytes: number;
   done: (err?: Error) => void;
+}
+
+/** Key and value bytes: what counts against the broker's message.max.bytes for the batch. */
+function recordBytes(message: Message): number {
+  const size = (part: Message['key'] | Message['value']): number => (part == null ? 0 : typeof part === 'string' ? Buffer.byteLength(part) : part.length);
+  return size(message.key) + size(message.value);
 }
 
 /**
  * Sends records to Kafka in batches: while one batch is in flight the next one fills, so batches
  * grow with load and latency stays one round trip at low load. One batch in flight at a time keeps
  * each key's records in order (a car's events stay in sequence). Every record's callback fires only
- * after Kafka acknowledged it (acks=all) or the send failed.
+ * after Kafka acknowledged it (acks=all) or the send failed. A batch also stays under
+ * maxBatchBytes: the broker rejects a record batch over its message.max.bytes (1 MB by default)
+ * whole, and a burst of 1.3 kB car messages from many connections would build one.
  */
 export class KafkaBatcher {
   private queue: Pending[] = [];
+  private queuedBytes = 0;
   private inFlight = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly producer: Producer,
-    private readonly options: { lingerMs: number; maxBatchMessages: number; onError: (err: Error, records: number) => void },
+    private readonly options: { lingerMs: number; maxBatchMessages: number; maxBatchBytes: number; onError: (err: Error, records: number) => void },
   ) {}
 
   get queued(): number {
@@ -27,9 +37,11 @@ export class KafkaBatcher {
   }
 
   send(topic: string, message: Message, done: (err?: Error) => void): void {
-    this.queue.push({ topic, message, done });
+    const bytes = recordBytes(message);
+    this.queue.push({ topic, message, bytes, done });
+    this.queuedBytes += bytes;
     if (this.inFlight) return;
-    if (this.queue.length >= this.options.maxBatchMessages) this.flush();
+    if (this.queue.length >= this.options.maxBatchMessages || this.queuedBytes >= this.options.maxBatchBytes) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.options.lingerMs);
   }
 
@@ -41,11 +53,21 @@ export class KafkaBatcher {
     }
   }
 
+  /** How many queued records the next batch takes: at least one, within both bounds. */
+  private batchLength(): number {
+    const { maxBatchMessages, maxBatchBytes } = this.options;
+    let bytes = this.queue[0]!.bytes;
+    let n = 1;
+    while (n < this.queue.length && n < maxBatchMessages && bytes + this.queue[n]!.bytes <= maxBatchBytes) bytes += this.queue[n++]!.bytes;
+    return n;
+  }
+
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.inFlight || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.options.maxBatchMessages);
+    const batch = this.queue.splice(0, this.batchLength());
+    for (const p of batch) this.queuedBytes -= p.bytes;
     this.inFlight = true;
     const byTopic = new Map<string, Message[]>();
     for (const p of batch) {

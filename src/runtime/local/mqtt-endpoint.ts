@@ -71,6 +71,7 @@ export async function startMqttEndpoint(config: MqttEndpointConfig): Promise<Mqt
   const batcher = new KafkaBatcher(producer, {
     lingerMs: 2,
     maxBatchMessages: 2000,
+    maxBatchBytes: 512 * 1024, // half the broker's default message.max.bytes: room for batch overhead
     onError: (err, records) => {
       counts.kafkaErrors += records;
       refusals.line('kafka', `Kafka did not acknowledge ${records} records: ${err.message}; their publishers are disconnected and will resend`);
