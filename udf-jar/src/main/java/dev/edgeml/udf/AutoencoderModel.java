@@ -52,7 +52,7 @@ public final class AutoencoderModel {
 
   /** Buffers for one thread's scoring, sized for this model. */
   public Workspace newWorkspace() {
-    return new Workspace(network.inputSize(), network.newActivations());
+    return new Workspace(network.inputSize(), network.newBuffers());
   }
 
   /**
@@ -62,7 +62,7 @@ public final class AutoencoderModel {
   public double reconstructionError(Workspace workspace) {
     double[] input = workspace.input;
     normalizer.normalize(workspace.readings, input);
-    double[] reconstruction = network.forward(input, workspace.activations);
+    double[] reconstruction = network.forward(input, workspace.network);
     double sum = 0;
     for (int i = 0; i < input.length; i++) {
       double d = input[i] - reconstruction[i];
@@ -83,16 +83,16 @@ public final class AutoencoderModel {
     return input;
   }
 
-  /** Per-thread scoring buffers: the raw readings, the model's input and each layer's output. */
+  /** Per-thread scoring buffers: the raw readings, the model's input and the network's buffers. */
   public static final class Workspace {
     public final double[] readings;
     final double[] input;
-    final double[][] activations;
+    final TanhNetwork.Buffers network;
 
-    Workspace(int windowSize, double[][] activations) {
+    Workspace(int windowSize, TanhNetwork.Buffers network) {
       readings = new double[windowSize];
       input = new double[windowSize];
-      this.activations = activations;
+      this.network = network;
     }
   }
 }

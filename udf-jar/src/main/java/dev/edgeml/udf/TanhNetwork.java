@@ -6,18 +6,20 @@ import java.util.Arrays;
 
 /**
  * The forward pass of an H2O deep learning MOJO with tanh units (an autoencoder's output layer
- * included), with the weights h2o-genmodel loaded, laid out input-major so that the inner loop is a
- * plain multiply-add over an array that the JIT vectorises. Same formulas as genmodel's score0
- * (tanh as 1 - 2 / (1 + e^2x)); AutoencoderModelTest checks the two agree. Several times faster
- * than genmodel's score0, which allocates per call: what lets one thread score 50,000 windows a second.
+ * included), with the weights h2o-genmodel loaded. Each layer adds up the input's weight rows,
+ * out[u] += x[i] * row_i[u]: C2 on JDK 17 vectorises that loop over row arrays, and not the same
+ * loop over one flat array at offset i * units + u (measured: 3x slower). Then tanh by
+ * {@link ArrayTanh}. Same formulas as genmodel's score0 up to rounding (its tanh is
+ * 1 - 2 / (1 + e^2x)); AutoencoderModelTest checks the two agree. Several times faster than score0,
+ * which also allocates per call: what lets one thread score over 50,000 windows a second.
  */
 final class TanhNetwork {
   private final int[] sizes;
-  /** Per layer: weight of input i to unit u at [i * units + u]. */
-  private final double[][] weights;
+  /** Per layer: weight of input i to unit u at [i][u]. */
+  private final double[][][] weights;
   private final double[][] biases;
 
-  private TanhNetwork(int[] sizes, double[][] weights, double[][] biases) {
+  private TanhNetwork(int[] sizes, double[][][] weights, double[][] biases) {
     this.sizes = sizes;
     this.weights = weights;
     this.biases = biases;
@@ -29,7 +31,7 @@ final class TanhNetwork {
       throw new IllegalArgumentException("expected numeric inputs trained with standardize=False");
     }
     int[] sizes = mojo._units.clone();
-    double[][] weights = new double[sizes.length - 1][];
+    double[][][] weights = new double[sizes.length - 1][][];
     double[][] biases = new double[sizes.length - 1][];
     try {
       Field wValues = DeeplearningMojoModel.StoreWeightsBias.class.getDeclaredField("_wValues");
@@ -41,11 +43,11 @@ final class TanhNetwork {
         int units = sizes[layer + 1];
         // genmodel stores unit-major: weight of input i to unit u at [u * inputs + i].
         float[] unitMajor = (float[]) wValues.get(mojo._weightsAndBias[layer]);
-        double[] inputMajor = new double[inputs * units];
+        double[][] rows = new double[inputs][units];
         for (int u = 0; u < units; u++) {
-          for (int i = 0; i < inputs; i++) inputMajor[i * units + u] = unitMajor[u * inputs + i];
+          for (int i = 0; i < inputs; i++) rows[i][u] = unitMajor[u * inputs + i];
         }
-        weights[layer] = inputMajor;
+        weights[layer] = rows;
         biases[layer] = ((double[]) bValues.get(mojo._weightsAndBias[layer])).clone();
       }
     } catch (ReflectiveOperationException e) {
@@ -65,31 +67,65 @@ final class TanhNetwork {
     return sizes[0];
   }
 
-  /** Buffers for one thread: one array per layer after the input. */
-  double[][] newActivations() {
-    double[][] activations = new double[sizes.length - 1][];
-    for (int layer = 0; layer < activations.length; layer++) activations[layer] = new double[sizes[layer + 1]];
-    return activations;
+  /** Working memory for one thread's forward passes. */
+  Buffers newBuffers() {
+    return new Buffers(sizes);
   }
 
-  /** Runs {@code input} through the network; the result is the last array of {@code activations}. */
-  double[] forward(double[] input, double[][] activations) {
+  /** Runs {@code input} through the network; the result is {@code buffers.output()}. */
+  double[] forward(double[] input, Buffers buffers) {
     double[] in = input;
     for (int layer = 0; layer < weights.length; layer++) {
-      double[] out = activations[layer];
-      double[] w = weights[layer];
+      double[] out = buffers.layers[layer];
+      double[][] rows = weights[layer];
       int units = out.length;
       System.arraycopy(biases[layer], 0, out, 0, units);
-      for (int i = 0; i < in.length; i++) {
-        double x = in[i];
-        if (x == 0) continue; // units without weights (tanh(0) = 0) add nothing
-        int base = i * units;
-        for (int u = 0; u < units; u++) out[u] += w[base + u] * x;
-      }
-      for (int u = 0; u < units; u++) out[u] = 1 - 2 / (1 + Math.exp(2 * out[u]));
+      addWeightedRows(in, rows, out);
+      buffers.tanh.apply(out, units);
       in = out;
     }
     return in;
+  }
+
+  /**
+   * out[u] += x[i] * rows[i][u] for every input i, in order of i. Four rows a pass over out (each
+   * out[u] still adds them in order, so the sums are the same) saves three in four of its loads and
+   * stores: 1.3 to 1.9x faster than a row a pass.
+   */
+  private static void addWeightedRows(double[] x, double[][] rows, double[] out) {
+    int units = out.length;
+    int i = 0;
+    for (; i + 4 <= x.length; i += 4) {
+      double x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3];
+      double[] r0 = rows[i], r1 = rows[i + 1], r2 = rows[i + 2], r3 = rows[i + 3];
+      for (int u = 0; u < units; u++) out[u] = out[u] + r0[u] * x0 + r1[u] * x1 + r2[u] * x2 + r3[u] * x3;
+    }
+    for (; i < x.length; i++) {
+      double xi = x[i];
+      double[] row = rows[i];
+      for (int u = 0; u < units; u++) out[u] += row[u] * xi;
+    }
+  }
+
+  /** One thread's buffers: each layer's output, and the tanh's scratch. */
+  static final class Buffers {
+    private final double[][] layers;
+    private final ArrayTanh tanh;
+
+    private Buffers(int[] sizes) {
+      layers = new double[sizes.length - 1][];
+      int widest = 0;
+      for (int layer = 0; layer < layers.length; layer++) {
+        layers[layer] = new double[sizes[layer + 1]];
+        widest = Math.max(widest, sizes[layer + 1]);
+      }
+      tanh = new ArrayTanh(widest);
+    }
+
+    /** The last forward pass's result: the output layer. */
+    double[] output() {
+      return layers[layers.length - 1];
+    }
   }
 
   @Override

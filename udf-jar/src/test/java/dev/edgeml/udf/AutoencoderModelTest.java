@@ -17,7 +17,7 @@ class AutoencoderModelTest {
       double[] input = model.transform(workspace.readings);
       double[] expected = model.genmodelReconstruction(input);
       model.reconstructionError(workspace);
-      assertArrayEquals(expected, workspace.activations[workspace.activations.length - 1], 1e-9, "window " + window.carId + "/" + window.eventId);
+      assertArrayEquals(expected, workspace.network.output(), 1e-9, "window " + window.carId + "/" + window.eventId);
       checked++;
     }
     assertTrue(checked > 100);
