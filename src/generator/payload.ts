@@ -32,15 +32,17 @@ export function formatPayload(eventId: number, readings: ArrayLike<number>): str
     const p = v * 100;
     // One digit before the point; anything else (negative, >= 10, NaN) or a near-tie: toFixed.
     if (!(p >= 0 && p < 999.5) || nearHalf(p, TIE_BAND)) return formatSlowly(head, readings);
-    const n = Math.round(p);
+    // An int32 from here on: digit arithmetic on doubles costs a call to fmod per `%`.
+    const n = Math.round(p) | 0;
     if (i > 0) {
       scratch[at++] = 0x23; // '#'
       scratch[at++] = 0x20;
     }
-    scratch[at++] = DIGIT_0 + Math.floor(n / 100);
+    const tens = (n / 10) | 0;
+    scratch[at++] = DIGIT_0 + ((n / 100) | 0);
     scratch[at++] = 0x2e; // '.'
-    scratch[at++] = DIGIT_0 + (Math.floor(n / 10) % 10);
-    scratch[at++] = DIGIT_0 + (n % 10);
+    scratch[at++] = DIGIT_0 + (tens % 10);
+    scratch[at++] = DIGIT_0 + (n - tens * 10);
   }
   return scratch.toString('latin1', 0, at);
 }
