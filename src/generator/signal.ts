@@ -26,6 +26,9 @@ export interface CarSignalProfile {
   components: readonly Component[];
 }
 
+/** Sine components per profile (rotatedSines runs exactly this many side by side). */
+const COMPONENTS = 3;
+
 export function carSignalProfile(random: Random): CarSignalProfile {
   return {
     baseline: random.uniform(4.6, 5.4),
@@ -108,27 +111,8 @@ export class CarSignal {
     const t0 = this.t;
     this.windowStart = t0;
     this.checkpoint.copyFrom(this.random);
-    window.fill(this.profile.baseline);
-    for (let k = 0; k < this.amplitudes.length; k++) {
-      const amplitude = this.amplitudes[k]!;
-      const period = this.periods[k]!;
-      const phase = this.phases[k]!;
-      if (exact) {
-        for (let i = 0; i < WINDOW_SIZE; i++) window[i] += amplitude * Math.sin((TWO_PI * (t0 + i)) / period + phase);
-        continue;
-      }
-      const angle = (TWO_PI * t0) / period + phase;
-      const stepCos = this.stepCos[k]!;
-      const stepSin = this.stepSin[k]!;
-      let sin = Math.sin(angle);
-      let cos = Math.cos(angle);
-      for (let i = 0; i < WINDOW_SIZE; i++) {
-        window[i] += amplitude * sin;
-        const nextSin = sin * stepCos + cos * stepSin;
-        cos = cos * stepCos - sin * stepSin;
-        sin = nextSin;
-      }
-    }
+    if (exact) this.exactSines(window, t0);
+    else this.rotatedSines(window, t0);
     if (exact) for (let i = 0; i < WINDOW_SIZE; i++) noise[i] = this.random.gaussian();
     else this.random.gaussiansApprox(noise);
     for (let i = 0; i < WINDOW_SIZE; i++) {
@@ -139,6 +123,54 @@ export class CarSignal {
     this.t = t0 + WINDOW_SIZE;
     this.lastErrorBound = exact ? 0 : fastErrorBound(this.t);
     return window;
+  }
+
+  /** baseline + the sum of the components' sines, by Math.sin per reading. */
+  private exactSines(window: Float64Array, t0: number): void {
+    window.fill(this.profile.baseline);
+    for (let k = 0; k < COMPONENTS; k++) {
+      const amplitude = this.amplitudes[k]!;
+      const period = this.periods[k]!;
+      const phase = this.phases[k]!;
+      for (let i = 0; i < WINDOW_SIZE; i++) window[i] += amplitude * Math.sin((TWO_PI * (t0 + i)) / period + phase);
+    }
+  }
+
+  /**
+   * The same sum, each sine by rotating (sin, cos) one reading on from Math's value at t0. The
+   * three rotations run side by side: each step waits on its own multiplies, and three
+   * independent chains overlap where one at a time would not. Summation order as in exactSines.
+   */
+  private rotatedSines(window: Float64Array, t0: number): void {
+    const { amplitudes, periods, phases, stepCos, stepSin } = this;
+    const a0 = amplitudes[0]!;
+    const a1 = amplitudes[1]!;
+    const a2 = amplitudes[2]!;
+    const c0 = stepCos[0]!;
+    const c1 = stepCos[1]!;
+    const c2 = stepCos[2]!;
+    const s0 = stepSin[0]!;
+    const s1 = stepSin[1]!;
+    const s2 = stepSin[2]!;
+    let sin0 = Math.sin((TWO_PI * t0) / periods[0]! + phases[0]!);
+    let cos0 = Math.cos((TWO_PI * t0) / periods[0]! + phases[0]!);
+    let sin1 = Math.sin((TWO_PI * t0) / periods[1]! + phases[1]!);
+    let cos1 = Math.cos((TWO_PI * t0) / periods[1]! + phases[1]!);
+    let sin2 = Math.sin((TWO_PI * t0) / periods[2]! + phases[2]!);
+    let cos2 = Math.cos((TWO_PI * t0) / periods[2]! + phases[2]!);
+    const baseline = this.profile.baseline;
+    for (let i = 0; i < WINDOW_SIZE; i++) {
+      window[i] = baseline + a0 * sin0 + a1 * sin1 + a2 * sin2;
+      const next0 = sin0 * c0 + cos0 * s0;
+      cos0 = cos0 * c0 - sin0 * s0;
+      sin0 = next0;
+      const next1 = sin1 * c1 + cos1 * s1;
+      cos1 = cos1 * c1 - sin1 * s1;
+      sin1 = next1;
+      const next2 = sin2 * c2 + cos2 * s2;
+      cos2 = cos2 * c2 - sin2 * s2;
+      sin2 = next2;
+    }
   }
 
   /** Goes back to the start of the last window, random state included. */
