@@ -170,6 +170,16 @@ test('gaussiansApprox draws what gaussian() calls would and leaves the same stat
       assert.equal(fast.next(), exact.next(), `length ${length}: the state after`);
     }
   }
+  // A state whose next draw is 0 (a + b + d = 0), which gaussian() rejects: the pairs are redone exactly.
+  const zeroNext = { a: 0, b: 0, c: 12345, d: 0, spare: 0, hasSpare: false } as unknown as Sfc32;
+  const fast = new Sfc32(1);
+  const exact = new Sfc32(1);
+  fast.copyFrom(zeroNext);
+  exact.copyFrom(zeroNext);
+  const got = new Float64Array(WINDOW_SIZE);
+  fast.gaussiansApprox(got);
+  assert.deepEqual([...got], Array.from({ length: WINDOW_SIZE }, () => exact.gaussian()));
+  assert.equal(fast.next(), exact.next());
 });
 
 test('rewind redraws the last window exactly, and the car carries on as if it had been exact', () => {

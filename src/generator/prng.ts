@@ -128,7 +128,10 @@ export class Sfc32 implements Random {
     this.fillUint32(draws, 2 * pairs);
     if (!gaussianPairsApprox(draws, pairs, out, at)) {
       // A u of 0, which gaussian() rejects and draws again (once in ~10^7 windows): redo exactly.
-      Object.assign(this, { a, b, c, d });
+      this.a = a;
+      this.b = b;
+      this.c = c;
+      this.d = d;
       for (let i = at; i < at + 2 * pairs; i++) out[i] = this.gaussian();
     }
     if (at + 2 * pairs < out.length) out[out.length - 1] = this.gaussian();

@@ -111,10 +111,13 @@ export class CarSignal {
     const t0 = this.t;
     this.windowStart = t0;
     this.checkpoint.copyFrom(this.random);
-    if (exact) this.exactSines(window, t0);
-    else this.rotatedSines(window, t0);
-    if (exact) for (let i = 0; i < WINDOW_SIZE; i++) noise[i] = this.random.gaussian();
-    else this.random.gaussiansApprox(noise);
+    if (exact) {
+      this.exactSines(window, t0);
+      for (let i = 0; i < WINDOW_SIZE; i++) noise[i] = this.random.gaussian();
+    } else {
+      this.rotatedSines(window, t0);
+      this.random.gaussiansApprox(noise);
+    }
     for (let i = 0; i < WINDOW_SIZE; i++) {
       const value = window[i]! + SENSOR_NOISE_SD * noise[i]!;
       // Not a ternary: V8 boxes the mix of integer constants and a double on the heap, per reading.
