@@ -99,7 +99,7 @@ export class CarConnection {
       reconnectOnConnackError: true,
       resubscribe: false,
       // mqtt.js's default logger costs a call, an arguments array and an enabled-check per log
-      // line, some 20 per message even when off (6% of a run's CPU); DEBUG=mqttjs* still gets it.
+      // line, some 20 per message even when off (~5% of an unpaced run's CPU); DEBUG=mqttjs* keeps it.
       log: MQTT_DEBUG ? undefined : ignoreLog,
     });
     client.on('connect', () => this.onConnect());
