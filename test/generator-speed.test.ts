@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CarSource } from '../src/generator/car-source.js';
+import { GAUSSIAN_APPROX_ERROR, gaussianPairsApprox } from '../src/generator/fast-gaussian.js';
 import { FAULT_KINDS, injectFault, type FaultKind } from '../src/generator/faults.js';
 import { formatPayload, roundReadings } from '../src/generator/payload.js';
-import { streamSeed, type Random } from '../src/generator/prng.js';
+import { Sfc32, streamSeed, type Random } from '../src/generator/prng.js';
 import { CarSignal, carSignalProfile, fastErrorBound, NORMAL_MAX, NORMAL_MIN, SENSOR_NOISE_SD, WINDOW_SIZE, type CarSignalProfile } from '../src/generator/signal.js';
 
 // ---- The oracle: prng.ts, signal.ts, car-source.ts and formatPayload as they were. ----
@@ -133,6 +134,52 @@ test('the fast sines stay far within the error bound the generator checks agains
   }
   assert.ok(worst < 0.1, `error up to ${worst} of the bound`);
   assert.ok(fastErrorBound(1e6) < 1e-8);
+});
+
+test('table-based Box-Muller stays far within its bound, at the edges of u and v too', () => {
+  const TWO_32 = 4294967296;
+  const edges = [1, 2, 3, 2 ** 16, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, TWO_32 - 2, TWO_32 - 1];
+  const random = new Sfc32(3);
+  const uniform = (): number => Math.floor(random.next() * TWO_32);
+  const pairs: [number, number][] = [];
+  for (const u of edges) for (const v of [0, 1, 2 ** 22 - 1, 2 ** 22, 2 ** 30, 2 ** 31, TWO_32 - 1]) pairs.push([u, v]);
+  for (let i = 0; i < 200_000; i++) pairs.push([uniform() || 1, uniform()]);
+  const draws = Uint32Array.from(pairs.flat());
+  const out = new Float64Array(draws.length);
+  assert.equal(gaussianPairsApprox(draws, pairs.length, out, 0), true);
+  let worst = 0;
+  pairs.forEach(([u, v], k) => {
+    // Exactly as Sfc32.gaussian() computes them.
+    const r = Math.sqrt(-2 * Math.log(u / TWO_32));
+    worst = Math.max(worst, Math.abs(out[2 * k]! - r * Math.cos(2 * Math.PI * (v / TWO_32))), Math.abs(out[2 * k + 1]! - r * Math.sin(2 * Math.PI * (v / TWO_32))));
+  });
+  assert.ok(worst < GAUSSIAN_APPROX_ERROR / 5, `error up to ${worst}`);
+  assert.equal(gaussianPairsApprox(Uint32Array.from([5, 6, 0, 7]), 2, out, 0), false, 'a u of 0 is left to gaussian()');
+});
+
+test('gaussiansApprox draws what gaussian() calls would and leaves the same state, spares and odd counts included', () => {
+  for (const length of [0, 1, 2, 209, 210]) {
+    for (const spareFirst of [false, true]) {
+      const fast = new Sfc32(length + 17);
+      const exact = new Sfc32(length + 17);
+      if (spareFirst) assert.equal(fast.gaussian(), exact.gaussian());
+      const got = new Float64Array(length);
+      fast.gaussiansApprox(got);
+      for (let i = 0; i < length; i++) assert.ok(Math.abs(got[i]! - exact.gaussian()) < GAUSSIAN_APPROX_ERROR, `length ${length} value ${i}`);
+      assert.equal(fast.gaussian(), exact.gaussian(), `length ${length}: the next gaussian, spare or not`);
+      assert.equal(fast.next(), exact.next(), `length ${length}: the state after`);
+    }
+  }
+  // A state whose next draw is 0 (a + b + d = 0), which gaussian() rejects: the pairs are redone exactly.
+  const zeroNext = { a: 0, b: 0, c: 12345, d: 0, spare: 0, hasSpare: false } as unknown as Sfc32;
+  const fast = new Sfc32(1);
+  const exact = new Sfc32(1);
+  fast.copyFrom(zeroNext);
+  exact.copyFrom(zeroNext);
+  const got = new Float64Array(WINDOW_SIZE);
+  fast.gaussiansApprox(got);
+  assert.deepEqual([...got], Array.from({ length: WINDOW_SIZE }, () => exact.gaussian()));
+  assert.equal(fast.next(), exact.next());
 });
 
 test('rewind redraws the last window exactly, and the car carries on as if it had been exact', () => {

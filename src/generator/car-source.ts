@@ -6,6 +6,7 @@ export interface CarWindow {
   carId: number;
   /** The car's sequence number, starting at 1. */
   eventId: number;
+  /** The car's own buffer, overwritten by its next window: format or copy it before asking again. */
   readings: Float64Array;
   /** The injected fault, or undefined for a normal window. */
   fault?: FaultKind;

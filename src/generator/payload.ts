@@ -1,6 +1,12 @@
 import { WINDOW_SIZE } from './signal.js';
 
 /**
+ * Away from a tie, Math.round(v * 100) is the integer toFixed(2) picks: v * 100 is within
+ * 6e-14 of the exact product for readings below 10. Closer calls go to toFixed itself.
+ */
+const TIE_BAND = 1e-12;
+
+/**
  * Whether p (a reading times 100) lies within `band` of a half-integer, where rounding to two
  * decimals could go either way. `p - floor(p)` is exact for the positive readings.
  */
@@ -9,13 +15,15 @@ function nearHalf(p: number, band: number): boolean {
 }
 
 /**
- * Away from a tie, Math.round(v * 100) is the integer toFixed(2) picks: v * 100 is within
- * 6e-14 of the exact product for readings below 10. Closer calls go to toFixed itself.
+ * `# d.dd` for n = 0..999 (a reading times 100, rounded), as a 32-bit `# d.` and a 16-bit `dd`,
+ * little-endian: a reading is two stores instead of six byte by byte.
  */
-const TIE_BAND = 1e-12;
-const DIGIT_0 = 0x30;
-/** Room for the largest eventId and 210 readings of the form `d.dd# `. */
-const scratch = Buffer.alloc(32 + WINDOW_SIZE * 6);
+const SEPARATOR_UNITS = Uint32Array.from({ length: 1000 }, (_, n) => 0x23 | (0x20 << 8) | ((0x30 + Math.floor(n / 100)) << 16) | (0x2e << 24));
+const TENTHS_HUNDREDTHS = Uint16Array.from({ length: 1000 }, (_, n) => (0x30 + (Math.floor(n / 10) % 10)) | ((0x30 + (n % 10)) << 8));
+/** Where the first reading's digits start: room for the largest eventId before them. */
+const FIRST = 32;
+const scratch = Buffer.alloc(FIRST + WINDOW_SIZE * 6);
+const scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
 
 /**
  * The seed tutorial's payload, unchanged: `<eventId>,<v1># <v2># ... # <v210>`, readings with two
@@ -25,24 +33,22 @@ const scratch = Buffer.alloc(32 + WINDOW_SIZE * 6);
  */
 export function formatPayload(eventId: number, readings: ArrayLike<number>): string {
   const head = `${eventId},`;
-  if (head.length > 32 || readings.length > WINDOW_SIZE) return formatSlowly(head, readings);
-  let at = scratch.write(head, 0, 'latin1');
+  if (head.length > FIRST || readings.length > WINDOW_SIZE) return formatSlowly(head, readings);
+  // Every reading goes in with its separator; the head then overwrites the first one's.
+  let at = FIRST - 2;
   for (let i = 0; i < readings.length; i++) {
-    const v = readings[i]!;
-    const p = v * 100;
+    const p = readings[i]! * 100;
     // One digit before the point; anything else (negative, >= 10, NaN) or a near-tie: toFixed.
     if (!(p >= 0 && p < 999.5) || nearHalf(p, TIE_BAND)) return formatSlowly(head, readings);
-    const n = Math.round(p);
-    if (i > 0) {
-      scratch[at++] = 0x23; // '#'
-      scratch[at++] = 0x20;
-    }
-    scratch[at++] = DIGIT_0 + Math.floor(n / 100);
-    scratch[at++] = 0x2e; // '.'
-    scratch[at++] = DIGIT_0 + (Math.floor(n / 10) % 10);
-    scratch[at++] = DIGIT_0 + (n % 10);
+    // Math.round away from a tie, several times cheaper in V8; p >= 0, so `| 0` floors.
+    const n = (p + 0.5) | 0;
+    scratchView.setUint32(at, SEPARATOR_UNITS[n]!, true);
+    scratchView.setUint16(at + 4, TENTHS_HUNDREDTHS[n]!, true);
+    at += 6;
   }
-  return scratch.toString('latin1', 0, at);
+  const start = FIRST - head.length;
+  scratch.write(head, start, 'latin1');
+  return scratch.toString('latin1', start, Math.max(at, FIRST));
 }
 
 function formatSlowly(head: string, readings: ArrayLike<number>): string {

@@ -1,3 +1,5 @@
+import { gaussianPairsApprox } from './fast-gaussian.js';
+
 /**
  * Small, fast, seedable randomness. Every car draws from its own stream derived from (seed, carId),
  * so a car's payloads do not depend on how cars are scheduled, sharded or multiplexed.
@@ -66,6 +68,27 @@ export class Sfc32 implements Random {
     return (t >>> 0) / 4294967296;
   }
 
+  /**
+   * The next `count` draws as next() makes them, times 2^32 (integers), into `out`. One loop over
+   * local state: a call per draw that V8 does not inline returns each draw boxed on the heap.
+   */
+  private fillUint32(out: Uint32Array, count: number): void {
+    let { a, b, c, d } = this;
+    for (let i = 0; i < count; i++) {
+      const t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (c << 21) | (c >>> 11);
+      c = (c + t) | 0;
+      out[i] = t;
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+  }
+
   uniform(min: number, max: number): number {
     return min + (max - min) * this.next();
   }
@@ -88,10 +111,39 @@ export class Sfc32 implements Random {
     return r * Math.cos(2 * Math.PI * v);
   }
 
+  /**
+   * Fills `out` with the values out.length gaussian() calls would return, leaving the same state
+   * behind, each within GAUSSIAN_APPROX_ERROR (fast-gaussian.ts). A spare from before comes first
+   * and an odd last value is drawn by gaussian(), so a spare left for later is always exact.
+   */
+  gaussiansApprox(out: Float64Array): void {
+    let at = 0;
+    if (this.hasSpare && out.length > 0) {
+      this.hasSpare = false;
+      out[at++] = this.spare;
+    }
+    const pairs = (out.length - at) >> 1;
+    const { a, b, c, d } = this;
+    if (draws.length < 2 * pairs) draws = new Uint32Array(2 * pairs);
+    this.fillUint32(draws, 2 * pairs);
+    if (!gaussianPairsApprox(draws, pairs, out, at)) {
+      // A u of 0, which gaussian() rejects and draws again (once in ~10^7 windows): redo exactly.
+      this.a = a;
+      this.b = b;
+      this.c = c;
+      this.d = d;
+      for (let i = at; i < at + 2 * pairs; i++) out[i] = this.gaussian();
+    }
+    if (at + 2 * pairs < out.length) out[out.length - 1] = this.gaussian();
+  }
+
   pick<T>(items: readonly T[]): T {
     return items[Math.floor(this.next() * items.length)]!;
   }
 }
+
+/** Scratch for gaussiansApprox's raw draws; grown on demand, used within one call. */
+let draws = new Uint32Array(256);
 
 export function createRandom(seed: number): Random {
   return new Sfc32(seed);
