@@ -19,10 +19,11 @@ const log: string[] = [];
 
 before(async () => {
   kafka = await startTestKafka();
-  // 'bursts' has one partition like the runtime's topics, so one batch carries a whole burst.
+  // 'bursts' has one partition, so one batch carries a whole burst; 'placement' is written by kcat.
   await createTopics(kafka.bootstrap, [
     { name: 'temperature', partitions: 3 },
     { name: 'bursts', partitions: 1 },
+    { name: 'placement', partitions: 3 },
   ]);
   port = await freePort();
   endpoint = await startMqttEndpoint({
@@ -76,6 +77,20 @@ test('an oversize payload (1 MB) is refused and counted, and the next message is
   assert.equal(next.exitCode, 0, next.stderr);
   const stored = (await readTopicWithKcat(kafka.bootstrap, 'temperature')).filter((r) => r.key === 'car/8/engine/temperature');
   assert.deepEqual(stored.map((r) => r.payload?.slice(0, 2)), ['2,']);
+});
+
+test("each car's records go to the partition Kafka's Java producer picks for its key (kcat's murmur2_random as the reference), every time", async () => {
+  const topics = Array.from({ length: 24 }, (_, c) => `car/placed-${c}/engine/temperature`);
+  for (const round of [1, 2]) {
+    const pubs = await Promise.all(topics.map((topic) => mosquittoPub(topic, ['-m', `${round},1.00# 2.00`])));
+    pubs.forEach((pub) => assert.equal(pub.exitCode, 0, pub.stderr));
+  }
+  await execa('kcat', ['-P', '-b', kafka.bootstrap, '-t', 'placement', '-K', '|', '-X', 'partitioner=murmur2_random'], { input: topics.map((t) => `${t}|x`).join('\n') });
+  const reference = new Map((await readTopicWithKcat(kafka.bootstrap, 'placement')).map((r) => [r.key, r.partition]));
+  const placed = (await readTopicWithKcat(kafka.bootstrap, 'temperature')).filter((r) => r.key?.startsWith('car/placed-'));
+  assert.equal(placed.length, topics.length * 2);
+  assert.ok(new Set(placed.map((r) => r.partition)).size > 1, 'the keys spread over the partitions');
+  for (const r of placed) assert.equal(r.partition, reference.get(r.key), `${r.key} (round ${r.payload?.[0]})`);
 });
 
 test('an MQTT 5 client is refused with "unacceptable protocol version", as by the 3.1.1-only MQTT Proxy', async () => {
