@@ -58,13 +58,13 @@ function publishFrame(topic: string, payload: string): { bytes: Buffer; idOffset
 
 /** One connection's run: resolves with its acknowledged count when all are acked or the socket closes. */
 class Connection {
+  private readonly clientId: string;
   private readonly frames: { bytes: Buffer; idOffset: number }[];
   private sent = 0;
   acked = 0;
+  /** Bytes of a frame from the endpoint not yet complete. */
   private pending: Buffer = Buffer.alloc(0);
   private socket!: Socket;
-
-  private readonly clientId: string;
 
   /** Keeps only the frames: the payload strings can go. */
   constructor(spec: FrameConnection, private readonly maxInFlight: number) {
