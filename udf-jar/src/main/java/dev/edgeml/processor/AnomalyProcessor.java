@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -97,6 +98,12 @@ public final class AnomalyProcessor {
     // Shorter both: the demo's and the bench's MQTT-to-ANOMALYDETECTION latency, at a few more commits.
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+    // One instance, restarted by `up`, `udf deploy` and after a crash. Streams stays in its group on
+    // close by default (for rolling restarts of many instances), which kept a restarted processor
+    // waiting out the old member's 45 s session; so a clean close leaves the group, and a crashed
+    // member is given up after 15 s.
+    props.put(StreamsConfig.mainConsumerPrefix("internal.leave.group.on.close"), true);
+    props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 15_000);
     return props;
   }
 
