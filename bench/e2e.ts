@@ -212,13 +212,21 @@ function kcatCounter(bootstrap: string, topic: string, partitions: number, onCou
   kcat.stdout!.on('data', (chunk: Buffer) => onCount((count += chunk.length)));
   const ready = new Promise<void>((resolve, reject) => {
     const atEnd = new Set<string>();
-    let stderr = '';
+    // kcat reports every partition's end each time it catches up, all run long: read each line
+    // once, keep only the last one for an error, and keep draining so kcat never blocks on it.
+    let partial = '';
+    let lastLine = '';
     kcat.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      for (const m of stderr.matchAll(/Reached end of topic \S+ \[(\d+)\]/g)) atEnd.add(m[1]!);
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        const end = /Reached end of topic \S+ \[(\d+)\]/.exec(line);
+        if (end) atEnd.add(end[1]!);
+        else if (line.trim()) lastLine = line.trim();
+      }
       if (atEnd.size >= partitions) resolve();
     });
-    kcat.once('exit', (code) => reject(new Error(`kcat exited (${code}) before reaching the end of ${topic}: ${stderr.trim()}`)));
+    kcat.once('exit', (code) => reject(new Error(`kcat exited (${code}) before reaching the end of ${topic}: ${lastLine || partial}`)));
     kcat.once('error', reject);
   });
   return { kcat, ready };
@@ -294,11 +302,15 @@ async function throughput(scenario: Scenario, bootstrap: string, broker: BrokerA
     reporter.info(`throughput: ${published.acked} acked; waiting for them in ${scenario.streams.scores}`);
     const deadline = Date.now() + DRAIN_LIMIT_MS;
     while (scored.count < published.acked && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const seconds = (acked.passedAt.get(to)! - acked.passedAt.get(from)!) / 1000;
-    const ackedRate = window?.scoredAtEnd !== undefined ? Math.round((to - from) / seconds) : null;
-    const scoredRate = window?.scoredAtEnd !== undefined ? Math.round((window.scoredAtEnd - window.scoredAtStart) / seconds) : null;
+    // Both marks passed, or publishing stopped short (connectionsClosedEarly says so) and there are no rates.
+    const measured =
+      window?.scoredAtEnd !== undefined
+        ? { seconds: (acked.passedAt.get(to)! - acked.passedAt.get(from)!) / 1000, scored: window.scoredAtEnd - window.scoredAtStart, backlog: [from - window.scoredAtStart, to - window.scoredAtEnd], cpuUs: window.cpuUs! }
+        : undefined;
+    const ackedRate = measured ? Math.round((to - from) / measured.seconds) : null;
+    const scoredRate = measured ? Math.round(measured.scored / measured.seconds) : null;
     const sustained = ackedRate !== null && scoredRate !== null ? Math.min(ackedRate, scoredRate) : null;
-    const cpuUs = window?.cpuUs;
+    const cpuUs = measured?.cpuUs;
     return {
       cars: THROUGHPUT_CARS,
       messages: { warmUp: from, measured: to - from, tail: total - to },
@@ -306,13 +318,14 @@ async function throughput(scenario: Scenario, bootstrap: string, broker: BrokerA
       acked: published.acked,
       connectionsClosedEarly: published.closedEarly,
       scored: scored.count,
-      measuredSeconds: Math.round(seconds * 10) / 10,
+      measuredSeconds: measured ? Math.round(measured.seconds * 10) / 10 : null,
       sustainedScoredMsgPerS: sustained,
       scoredMsgPerSInWindow: scoredRate,
       baselineAckedIntoTemperatureMsgPerS: ackedRate,
       ratio: sustained && ackedRate ? Math.round((sustained / ackedRate) * 100) / 100 : null,
-      // Acked but not yet scored, at the window's start and end: steady when the pipeline keeps up.
-      backlogAtStartAndEnd: window?.scoredAtEnd !== undefined ? [from - window.scoredAtStart, to - window.scoredAtEnd] : null,
+      // Acked but not yet scored, at the window's start and end: steady when the pipeline keeps up
+      // (slightly below 0 when scores arrive before this process has read their PUBACKs).
+      backlogAtStartAndEnd: measured?.backlog ?? null,
       ackedPerSecond: Array.from(acked.perSecond, (n) => n ?? 0),
       scoredPerSecond: Array.from(scored.perSecond, (n) => n ?? 0),
       cpuUsPerScoredMessage: cpuUs,
