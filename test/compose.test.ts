@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { test } from 'node:test';
+import { test } from './support/node-test.js';
 import { parse } from 'yaml';
 import { loadScenario } from '../src/scenario/load.js';
 import { COMPOSE_FILE, composeEnvironment, extensionDir } from '../src/runtime/docker-compose.js';

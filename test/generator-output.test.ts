@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from './support/node-test.js';
 import { FAULT_KINDS } from '../src/generator/faults.js';
 import { WINDOW_SIZE } from '../src/generator/signal.js';
-import { runCli } from './support/generator.js';
+import { runCli } from './support/cli.js';
 import { freePort } from './support/ports.js';
+import { tempDir } from './support/temp-dir.js';
 
 test('--output train.csv writes cars x count labelled windows without any broker', async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'edge-ml-output-')), 'train.csv');
+  const dir = tempDir('edge-ml-output-');
+  const file = join(dir, 'train.csv');
   // A broker URL nobody listens on: --output must not touch it.
-  const result = await runCli(['generate', '--broker', `mqtt://127.0.0.1:${await freePort()}`, '--output', file, '--cars', '4', '--count', '3', '--anomaly-rate', '0.5']);
-  assert.equal(result.code, 0, result.stderr);
+  const result = await runCli(dir, ['generate', '--broker', `mqtt://127.0.0.1:${await freePort()}`, '--output', file, '--cars', '4', '--count', '3', '--anomaly-rate', '0.5']);
+  assert.equal(result.exitCode, 0, result.stderr);
   const [header, ...rows] = readFileSync(file, 'utf8').trim().split('\n');
   assert.equal(header!.split(',').length, 3 + WINDOW_SIZE);
   assert.equal(rows.length, 12);
@@ -27,9 +28,10 @@ test('--output train.csv writes cars x count labelled windows without any broker
 });
 
 test('--output with --shard writes only the shard\'s cars', async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'edge-ml-output-')), 'part.jsonl');
-  const result = await runCli(['generate', '--output', file, '--cars', '10', '--shard', '2/2', '--count', '1']);
-  assert.equal(result.code, 0, result.stderr);
+  const dir = tempDir('edge-ml-output-');
+  const file = join(dir, 'part.jsonl');
+  const result = await runCli(dir, ['generate', '--output', file, '--cars', '10', '--shard', '2/2', '--count', '1']);
+  assert.equal(result.exitCode, 0, result.stderr);
   const cars = readFileSync(file, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { carId: string }).carId);
   assert.deepEqual(cars, ['6', '7', '8', '9', '10']);
 });

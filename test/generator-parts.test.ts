@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from './support/node-test.js';
 import { parseBrokerUrl } from '../src/generator/broker-address.js';
 import { clientIdFor, groupCars, parseShard, shardCarIds } from '../src/generator/fleet.js';
 import { LatencyHistogram } from '../src/generator/latency-histogram.js';

@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, test } from './support/node-test.js';
 import { CarSource } from '../src/generator/car-source.js';
 import { FAULT_KINDS } from '../src/generator/faults.js';
 import { formatPayload, parsePayload } from '../src/generator/payload.js';
 import { NORMAL_MAX, NORMAL_MIN, WINDOW_SIZE } from '../src/generator/signal.js';
 import type { RunSummary } from '../src/generator/run-stats.js';
-import { lastJsonLine } from './support/cli.js';
-import { CarSubscriber, runCli } from './support/generator.js';
+import { lastJsonLine, runCli } from './support/cli.js';
+import { CarSubscriber } from './support/generator.js';
 import { startMosquitto, type Mosquitto } from './support/mosquitto.js';
 import { waitFor } from './support/ports.js';
+import { tempDir } from './support/temp-dir.js';
 
 let broker: Mosquitto;
-const dir = mkdtempSync(join(tmpdir(), 'edge-ml-generate-'));
+const dir = tempDir('edge-ml-generate-');
 
 before(async () => {
   broker = await startMosquitto();
@@ -28,8 +28,8 @@ after(async () => {
 async function publishAndCollect(args: readonly string[], expected: number): Promise<{ summary: RunSummary; subscriber: CarSubscriber; stderr: string }> {
   const subscriber = await CarSubscriber.connect(broker.url, { clientId: `test-sub-${Math.random().toString(36).slice(2)}` });
   try {
-    const result = await runCli(['generate', '--broker', broker.url, '--json', ...args]);
-    assert.equal(result.code, 0, result.stderr);
+    const result = await runCli(dir, ['generate', '--broker', broker.url, '--json', ...args]);
+    assert.equal(result.exitCode, 0, result.stderr);
     await waitFor(`${expected} messages at the subscriber`, () => subscriber.received >= expected, 10_000);
     // Anything beyond the expected count would arrive right behind it.
     await new Promise((r) => setTimeout(r, 300));

@@ -4,7 +4,7 @@
  * committed model, its evaluation figures and the JUnit fixtures were made with the oracle.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from './support/node-test.js';
 import { CarSource } from '../src/generator/car-source.js';
 import { GAUSSIAN_APPROX_ERROR, gaussianPairsApprox } from '../src/generator/fast-gaussian.js';
 import { FAULT_KINDS, injectFault, type FaultKind } from '../src/generator/faults.js';

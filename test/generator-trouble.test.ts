@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, test } from './support/node-test.js';
 import type { RunSummary } from '../src/generator/run-stats.js';
-import { lastJsonLine } from './support/cli.js';
-import { CarSubscriber, runCli, startCli } from './support/generator.js';
+import { lastJsonLine, runCli, spawnCli } from './support/cli.js';
+import { CarSubscriber } from './support/generator.js';
 import { startMosquitto, type Mosquitto } from './support/mosquitto.js';
 import { freePort, waitFor } from './support/ports.js';
+import { tempDir } from './support/temp-dir.js';
 
 let broker: Mosquitto;
+const home = tempDir('edge-ml-generate-');
 const subscribers: CarSubscriber[] = [];
 
 before(async () => {
@@ -23,12 +25,17 @@ test('broker restarted mid-run: the run finishes, reconnects, and every acked me
   const count = 40;
   const subscriber = await CarSubscriber.connect(broker.url, { clientId: 'test-restart-sub', persistent: true });
   subscribers.push(subscriber);
-  const run = startCli(['generate', '--broker', broker.url, '--json', '--cars', String(cars), '--count', String(count), '--rate', '10', '--qos', '1']);
-  await waitFor('the first messages', () => subscriber.received >= 50, 10_000, 20);
-  await broker.restart();
-  const result = await run.done;
-  assert.equal(result.code, 0, result.stderr);
-  const summary = lastJsonLine<RunSummary>(result.stdout);
+  const run = spawnCli(home, ['generate', '--broker', broker.url, '--json', '--cars', String(cars), '--count', String(count), '--rate', '10', '--qos', '1'], { timeoutMs: 60_000 });
+  try {
+    await waitFor('the first messages', () => subscriber.received >= 50, 10_000, 20);
+    await broker.restart();
+  } catch (err) {
+    run.kill();
+    throw err;
+  }
+  const result = await run;
+  assert.equal(result.exitCode, 0, String(result.stderr));
+  const summary = lastJsonLine<RunSummary>(String(result.stdout));
   assert.equal(summary.sent, cars * count);
   assert.equal(summary.acked, summary.sent, JSON.stringify(summary));
   assert.ok(summary.reconnects >= 1, `reconnects ${summary.reconnects}`);
@@ -42,36 +49,38 @@ test('broker restarted mid-run: the run finishes, reconnects, and every acked me
 });
 
 test('Ctrl-C stops sending, drains, prints the summary and exits 130', async () => {
-  const run = startCli(['generate', '--broker', broker.url, '--json', '--cars', '5', '--rate', '20']);
+  const run = spawnCli(home, ['generate', '--broker', broker.url, '--json', '--cars', '5', '--rate', '20'], { timeoutMs: 30_000 });
   await new Promise((r) => setTimeout(r, 1500));
-  run.child.kill('SIGINT');
-  const result = await run.done;
-  assert.equal(result.code, 130, result.stderr);
-  const summary = lastJsonLine<RunSummary>(result.stdout);
+  run.kill('SIGINT');
+  const result = await run;
+  assert.equal(result.exitCode, 130, String(result.stderr));
+  const summary = lastJsonLine<RunSummary>(String(result.stdout));
   assert.ok(summary.sent > 0, JSON.stringify(summary));
   assert.equal(summary.acked + summary.failed, summary.sent);
 });
 
 test('an unreachable broker: exit 1 within 5 s, naming the URL', async () => {
   const url = `mqtt://127.0.0.1:${await freePort()}`;
-  const result = await runCli(['generate', '--broker', url, '--cars', '3', '--count', '1']);
-  assert.equal(result.code, 1, result.stderr);
+  const result = await runCli(home, ['generate', '--broker', url, '--cars', '3', '--count', '1']);
+  assert.equal(result.exitCode, 1, result.stderr);
   assert.ok(result.elapsedMs < 5000, `took ${result.elapsedMs} ms`);
   assert.match(result.stderr, new RegExp(`cannot reach the MQTT broker at ${url}`));
 });
 
 test('--wait waits for a broker that comes up later', async () => {
   const port = await freePort();
-  const run = startCli(['generate', '--broker', `mqtt://127.0.0.1:${port}`, '--wait', '--json', '--cars', '2', '--count', '3', '--rate', '0']);
-  await new Promise((r) => setTimeout(r, 1500));
-  assert.equal(run.child.exitCode, null, 'still waiting');
-  const late = await startMosquitto({ port });
+  const run = spawnCli(home, ['generate', '--broker', `mqtt://127.0.0.1:${port}`, '--wait', '--json', '--cars', '2', '--count', '3', '--rate', '0'], { timeoutMs: 60_000 });
+  let late: Mosquitto | undefined;
   try {
-    const result = await run.done;
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(lastJsonLine<RunSummary>(result.stdout).acked, 6);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(run.exitCode, null, 'still waiting');
+    late = await startMosquitto({ port });
+    const result = await run;
+    assert.equal(result.exitCode, 0, String(result.stderr));
+    assert.equal(lastJsonLine<RunSummary>(String(result.stdout)).acked, 6);
   } finally {
-    await late.stop();
+    run.kill(); // still waiting when the broker failed to start
+    await late?.stop();
   }
 });
 
@@ -92,8 +101,8 @@ const badFlags: [string[], RegExp][] = [
 
 test('invalid flags exit 2 with the reason', async () => {
   for (const [flags, reason] of badFlags) {
-    const result = await runCli(['generate', '--broker', broker.url, '--count', '1', ...flags]);
-    assert.equal(result.code, 2, `${flags.join(' ')}: ${result.stderr}`);
+    const result = await runCli(home, ['generate', '--broker', broker.url, '--count', '1', ...flags]);
+    assert.equal(result.exitCode, 2, `${flags.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, reason, flags.join(' '));
   }
 });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, test } from 'node:test';
+import { after, test } from './support/node-test.js';
 import { EdgeMlError } from '../src/errors.js';
 import { KsqlClient } from '../src/ksql/client.js';
 import { KsqlServerError } from '../src/ksql/errors.js';

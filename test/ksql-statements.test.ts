@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from './support/node-test.js';
 import { UsageError } from '../src/errors.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { splitStatements, statementSummary } from '../src/ksql/statements.js';

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from './support/node-test.js';
 import { EdgeMlError } from '../src/errors.js';
 import { loadScenario, parseScenario, SCENARIOS_DIR } from '../src/scenario/load.js';
 import { carIdOfTopic, kafkaTopicFor } from '../src/scenario/scenario.js';
+import { tempDir } from './support/temp-dir.js';
 
 const goodYaml = readFileSync(join(SCENARIOS_DIR, 'connected-cars.yaml'), 'utf8');
 
 function scenarioDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-ml-scenario-'));
+  const dir = tempDir('edge-ml-scenario-');
   copyFileSync(join(SCENARIOS_DIR, 'connected-cars.sql'), join(dir, 'connected-cars.sql'));
   return dir;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { test } from 'node:test';
+import { test } from './support/node-test.js';
 import { parseDocument } from 'yaml';
 
 // No GitHub runner here: the workflow's YAML and its contract are checked, not run.

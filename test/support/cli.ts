@@ -11,17 +11,25 @@ export interface CliRun {
   elapsedMs: number;
 }
 
+export interface CliOptions {
+  /** Killed (SIGTERM) after this long: a CLI that hangs fails its test instead of holding the run. */
+  timeoutMs?: number;
+  input?: string;
+  /** Added to the test's own environment. */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Starts `edge-ml <args>` with EDGE_ML_HOME set to the given state dir; never rejects on exit codes. */
-export function spawnCli(home: string, args: readonly string[], options: { timeoutMs?: number; input?: string } = {}): ResultPromise<{ reject: false }> {
+export function spawnCli(home: string, args: readonly string[], options: CliOptions = {}): ResultPromise<{ reject: false }> {
   return execa(process.execPath, [CLI_MAIN, ...args], {
-    env: { EDGE_ML_HOME: home, NO_COLOR: '1', CI: 'true' },
+    env: { EDGE_ML_HOME: home, NO_COLOR: '1', CI: 'true', ...options.env },
     reject: false,
     timeout: options.timeoutMs ?? 300_000,
     input: options.input,
   }) as ResultPromise<{ reject: false }>;
 }
 
-export async function runCli(home: string, args: readonly string[], options: { timeoutMs?: number; input?: string } = {}): Promise<CliRun> {
+export async function runCli(home: string, args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
   const started = Date.now();
   const result = await spawnCli(home, args, options);
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr), elapsedMs: Date.now() - started };

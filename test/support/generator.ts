@@ -1,47 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { parsePayload } from '../../src/generator/payload.js';
-
-const CLI = fileURLToPath(new URL('../../src/cli-main.js', import.meta.url));
-
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  elapsedMs: number;
-}
-
-export interface RunningCli {
-  child: ChildProcess;
-  /** Collected output so far. */
-  stdout(): string;
-  done: Promise<CliResult>;
-}
-
-/** Starts the built CLI with its own empty state dir (so no running platform is found). */
-export function startCli(args: readonly string[]): RunningCli {
-  const started = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, EDGE_ML_HOME: mkdtempSync(join(tmpdir(), 'edge-ml-home-')), NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<CliResult>((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout, stderr, elapsedMs: Date.now() - started })),
-  );
-  return { child, stdout: () => stdout, done };
-}
-
-export function runCli(args: readonly string[]): Promise<CliResult> {
-  return startCli(args).done;
-}
 
 /**
  * A QoS 1 subscriber to every car's topic that records payloads by car and eventId. With a
@@ -77,7 +35,12 @@ export class CarSubscriber {
       reconnectPeriod: 200,
     });
     client.on('error', () => {}); // reconnects on its own across a broker restart
-    await client.subscribeAsync('car/+/engine/temperature', { qos: 1 });
+    try {
+      await client.subscribeAsync('car/+/engine/temperature', { qos: 1 });
+    } catch (err) {
+      await client.endAsync(true); // or it would go on reconnecting after the test
+      throw err;
+    }
     return new CarSubscriber(client);
   }
 

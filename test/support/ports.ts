@@ -14,16 +14,31 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Polls until check() resolves true, or fails after timeoutMs naming what it waited for. */
+/**
+ * Polls until check() resolves true, or fails after timeoutMs naming what it waited for and the
+ * last error check() threw, so that a missing tool reads as its own error, not as a timeout.
+ */
 export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000, intervalMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (;;) {
     try {
       if (await check()) return;
-    } catch {
-      // not ready yet
+    } catch (err) {
+      // A program that is not installed will not appear by waiting: say so at once.
+      if (isMissingProgram(err)) throw new Error(`cannot wait for ${what}: ${(err as Error).message}`);
+      lastError = err; // not ready yet, or never will be: shown if the wait runs out
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const why = lastError === undefined ? '' : `; last error: ${lastError instanceof Error ? lastError.message : String(lastError)}`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+    }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** spawn's ENOENT (the program is not on PATH), as node and execa report it. */
+function isMissingProgram(err: unknown): boolean {
+  const e = err as { code?: string; syscall?: string; cause?: { syscall?: string } } | undefined;
+  return e?.code === 'ENOENT' && /^spawn /.test(e.syscall ?? e.cause?.syscall ?? '');
 }

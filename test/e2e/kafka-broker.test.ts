@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test } from '../support/node-test.js';
 import { Kafka, logLevel } from 'kafkajs';
-import { EdgeMlError } from '../src/errors.js';
-import { createTopics, waitForKafka } from '../src/runtime/local/kafka-admin.js';
-import { resolveKafkaClasspath } from '../src/runtime/local/kafka-jars.js';
-import { formatStorage } from '../src/runtime/local/kafka-storage.js';
-import type { Reporter } from '../src/runtime/types.js';
-import { isRunning } from '../src/runtime/local/supervisor.js';
-import { startTestKafka, type TestKafka } from './support/kafka.js';
-import { freePort } from './support/ports.js';
+import { EdgeMlError } from '../../src/errors.js';
+import { createTopics, waitForKafka } from '../../src/runtime/local/kafka-admin.js';
+import { resolveKafkaClasspath } from '../../src/runtime/local/kafka-jars.js';
+import { formatStorage } from '../../src/runtime/local/kafka-storage.js';
+import type { Reporter } from '../../src/runtime/types.js';
+import { isRunning } from '../../src/runtime/local/supervisor.js';
+import { startTestKafka, type TestKafka } from '../support/kafka.js';
+import { freePort } from '../support/ports.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const silent: Reporter = { step: (_title, work) => work(), info: () => undefined, warn: () => undefined };
 
@@ -102,14 +102,6 @@ describe('waiting for Kafka', () => {
 });
 
 describe('the Kafka classpath', () => {
-  const dirs: string[] = [];
-  const tempDir = (prefix: string): string => {
-    const dir = mkdtempSync(join(tmpdir(), prefix));
-    dirs.push(dir);
-    return dir;
-  };
-  after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
   test('KAFKA_HOME: the jars of that distribution', async () => {
     const home = tempDir('edge-ml-kafka-home-');
     mkdirSync(join(home, 'libs'));

@@ -3,17 +3,15 @@
  * processor with the real UDF jar, driven through the CLI.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, test } from '../support/node-test.js';
 import { execa } from 'execa';
-import type { SmokeReport } from '../src/pipeline/smoke.js';
-import { canListen } from '../src/runtime/ports.js';
-import { CLI_MAIN, lastJsonLine, runCli } from './support/cli.js';
-import { freePort } from './support/ports.js';
+import type { SmokeReport } from '../../src/pipeline/smoke.js';
+import { canListen } from '../../src/runtime/ports.js';
+import { CLI_MAIN, lastJsonLine, runCli } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
+import { tempDir } from '../support/temp-dir.js';
 
-const home = mkdtempSync(join(tmpdir(), 'edge-ml-smoke-'));
+const home = tempDir('edge-ml-smoke-');
 let ports: string[] = [];
 
 before(async () => {
@@ -25,7 +23,6 @@ before(async () => {
 
 after(async () => {
   await runCli(home, ['down', '--volumes']);
-  rmSync(home, { recursive: true, force: true });
 });
 
 test('smoke --runtime local --cars 200 passes: recall and precision >= 0.95, nothing lost', async () => {

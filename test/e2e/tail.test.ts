@@ -1,37 +1,27 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { once } from 'node:events';
+import { after, before, describe, test } from '../support/node-test.js';
 import { Chalk } from 'chalk';
-import { execa, type ResultPromise } from 'execa';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { createTopics } from '../src/runtime/local/kafka-admin.js';
-import { loadScenario } from '../src/scenario/load.js';
-import { writePlatform } from '../src/state/state-dir.js';
-import { recordJson, recordLine, type FormatContext } from '../src/tail/tail-record.js';
-import { resolveTailTarget } from '../src/tail/tail-target.js';
-import { startTestKafka, type TestKafka } from './support/kafka.js';
-import { freePort } from './support/ports.js';
-import { jsonLines } from './support/cli.js';
+import { createTopics } from '../../src/runtime/local/kafka-admin.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { writePlatform } from '../../src/state/state-dir.js';
+import { recordJson, recordLine, type FormatContext } from '../../src/tail/tail-record.js';
+import { resolveTailTarget } from '../../src/tail/tail-target.js';
+import { startTestKafka, type TestKafka } from '../support/kafka.js';
+import { freePort } from '../support/ports.js';
+import { jsonLines, spawnCli } from '../support/cli.js';
+import { tempDir } from '../support/temp-dir.js';
 
-const CLI = new URL('../../bin/edge-ml', import.meta.url).pathname;
 const scenario = loadScenario('connected-cars');
 const ANSI = /\u001b\[/;
 
-const stateDirs: string[] = [];
-after(() => stateDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+/** An empty state dir, removed when the tests end. */
+const stateDir = (): string => tempDir('edge-ml-tail-home-');
 
-/** An empty state dir, removed after the tests. */
-function stateDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-ml-tail-home-'));
-  stateDirs.push(dir);
-  return dir;
-}
-
-/** Runs the CLI with its own empty state dir unless one is given. */
-function edgeMl(args: string[], env: Record<string, string> = {}): ResultPromise<{ reject: false; timeout: number; env: Record<string, string> }> {
-  return execa('node', [CLI, ...args], { reject: false, timeout: 60_000, env: { EDGE_ML_HOME: stateDir(), ...env } });
+/** Runs the CLI with its own empty state dir unless one is given; colour is left to the CLI's own judgement (no NO_COLOR). */
+function edgeMl(args: string[], env: Record<string, string> = {}) {
+  return spawnCli(env.EDGE_ML_HOME ?? stateDir(), args, { timeoutMs: 60_000, env: { NO_COLOR: undefined, ...env } });
 }
 
 
@@ -163,8 +153,12 @@ describe('edge-ml tail against a real Kafka', () => {
 
   test('Ctrl-C disconnects and exits 130', async () => {
     const child = edgeMl(['tail', 'scores', '--bootstrap-server', kafka.bootstrap, '--from-beginning']);
-    // Interrupt once it is reading: its first record is out.
-    await new Promise((resolve) => child.stdout.once('data', resolve));
+    // Interrupt once it is reading: its first record is out. A tail that exits without printing fails here, not by the timeout.
+    let printed = false;
+    const exitedEarly = child.then((r) => {
+      if (!printed) assert.fail(`tail exited (${r.exitCode}) before printing a record: ${String(r.stderr)}`);
+    });
+    await Promise.race([once(child.stdout, 'data').then(() => (printed = true)), exitedEarly]);
     const started = Date.now();
     child.kill('SIGINT');
     const run = await child;
