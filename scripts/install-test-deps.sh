@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Installs the real peers the tests talk to: Mosquitto (MQTT broker and clients), kcat (Kafka
-# client) and Debian's docker-compose (validates compose/docker-compose.yml without an engine).
-# Java 17 with Maven and Node 20 are expected already (see README, Requirements).
+# Installs what the tests need beyond Node.js (20, 22 or 24, with npm), with apt, on Debian or
+# Ubuntu: the real peers the tests talk to (Mosquitto's broker and clients, kcat, Debian's
+# docker-compose to validate compose/docker-compose.yml without an engine), procps (pgrep: the
+# tests check that nothing is left running), and a JDK 17+ with Maven where none is found.
 set -euo pipefail
-packages=(mosquitto mosquitto-clients kcat docker-compose)
+packages=(mosquitto mosquitto-clients kcat docker-compose procps)
+java_major() {
+  # "17.0.15" from `java -version`'s first line, or "1.8.0_…" as 1.
+  java -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p'
+}
+if ! command -v javac >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ] 2>/dev/null; then packages+=(openjdk-17-jdk-headless); fi
+command -v mvn >/dev/null 2>&1 || packages+=(maven)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
