@@ -339,19 +339,30 @@ async function throughput(scenario: Scenario, bootstrap: string, broker: BrokerA
   }
 }
 
-/** Every part ends within PART_LIMIT_MS, with an error instead of figures if it must. */
-async function bounded<T>(part: string, work: Promise<T>): Promise<T | { error: string }> {
+/** Every part ends within PART_LIMIT_MS, with an error instead of figures if it fails or must stop. */
+async function bounded<T>(part: string, work: Promise<T>): Promise<T | PartError> {
   let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<{ error: string }>((resolve) => (timer = setTimeout(() => resolve({ error: `${part} did not finish within ${PART_LIMIT_MS / 1000} s` }), PART_LIMIT_MS)));
+  const limit = new Promise<PartError>((resolve) => (timer = setTimeout(() => resolve({ error: `${part} did not finish within ${PART_LIMIT_MS / 1000} s` }), PART_LIMIT_MS)));
   try {
-    return await Promise.race([work, limit]);
+    return await Promise.race([work.catch((err: unknown): PartError => ({ error: `${part} failed: ${err instanceof Error ? err.message : String(err)}` })), limit]);
   } finally {
     clearTimeout(timer);
   }
 }
 
-async function main(): Promise<void> {
-  const parts = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['latency', 'throughput'];
+interface PartError {
+  error: string;
+}
+const PARTS = ['latency', 'throughput'] as const;
+
+/** The figures as JSON on stdout; the exit code is 1 when a part failed, 2 for an unknown part. */
+async function main(): Promise<number> {
+  const parts = process.argv.slice(2).length > 0 ? process.argv.slice(2) : [...PARTS];
+  const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0) {
+    process.stderr.write(`bench:e2e: unknown part ${unknown.join(', ')}; the parts are ${PARTS.join(', ')} (default: both)\n`);
+    return 2;
+  }
   const home = mkdtempSync(join(tmpdir(), 'edge-ml-bench-e2e-'));
   const runtime = new LocalRuntime(home);
   const scenario = loadScenario('connected-cars');
@@ -375,7 +386,9 @@ async function main(): Promise<void> {
     rmSync(home, { recursive: true, force: true });
   }
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  const failed = PARTS.filter((p) => (results[p] as Partial<PartError> | undefined)?.error !== undefined);
+  if (failed.length > 0) process.stderr.write(`bench:e2e: ${failed.join(' and ')} failed: ${failed.map((p) => (results[p] as PartError).error).join('; ')}\n`);
+  return failed.length > 0 ? 1 : 0;
 }
 
-await main();
-process.exit(0);
+process.exit(await main());
