@@ -36,9 +36,9 @@ export async function main(argv: readonly string[]): Promise<number> {
 /** The one place errors are printed. */
 function reportError(err: unknown): number {
   if (err instanceof CommanderError) {
-    // commander has already printed its message; help and version are not errors.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-    return 2;
+    // commander has already printed its message. --help and --version exit 0; help shown because
+    // a command with subcommands was given none (`edge-ml udf`) is a usage error like the rest.
+    return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof EdgeMlError) {
     process.stderr.write(`edge-ml: ${err.message}\n`);

@@ -1,5 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { applyScript } from '../ksql/apply.js';
 import { chooseRuntime } from '../runtime/index.js';
@@ -9,7 +9,7 @@ export function registerKsql(program: Command): void {
   const ksql = program
     .command('ksql')
     .description("run KSQL statements on ksqlDB: the docker runtime's, or any ksqlDB with --ksql-url")
-    .option('--ksql-url <url>', 'an existing ksqlDB server instead of the running platform (e.g. http://ksqldb:8088)');
+    .option('--ksql-url <url>', 'an existing ksqlDB server instead of the running platform (e.g. http://ksqldb:8088)', httpUrl);
 
   const apply = ksql
     .command('apply [file]')
@@ -39,6 +39,13 @@ export function registerKsql(program: Command): void {
       ctx.ui.json({ results });
     });
   withExamples(run, ['edge-ml ksql run "SHOW STREAMS;"', 'edge-ml ksql run "DESCRIBE FUNCTION ANOMALY;"']);
+}
+
+/** Checked when parsed: a typo used to pass until the first request and read as "cannot reach ksqlDB" (exit 1). */
+function httpUrl(text: string): string {
+  const protocol = URL.canParse(text) ? new URL(text).protocol : undefined;
+  if (protocol !== 'http:' && protocol !== 'https:') throw new InvalidArgumentError(`expected an http:// or https:// URL such as http://localhost:8088, got '${text}'`);
+  return text;
 }
 
 /** On the ksqlDB given by --ksql-url, else on the running platform's. */

@@ -5,6 +5,7 @@ import { evaluateScores, labelledPayloads } from '../model/evaluate.js';
 import { scorePayloads } from '../model/jar-scorer.js';
 import { locateUdfJar } from '../udf/jars.js';
 import { commandContext, integerIn, withExamples } from './context.js';
+import { jarOption } from './jar-option.js';
 
 interface EvalFlags {
   windows: number;
@@ -24,7 +25,7 @@ export function registerModel(program: Command): void {
     .description('score fresh labelled windows with the UDF jar: recall, precision and per-kind recall at the scenario threshold')
     .option('--windows <n>', 'windows to generate', integerIn(1, 1_000_000), 10_000)
     .option('--seed <n>', 'generator seed (unlike the training seeds)', integerIn(0, 2 ** 32 - 1), DEFAULT_EVAL_SEED)
-    .option('--jar <path>', 'UDF jar (default: udf-jar/target if built, else udf-jar/dist)')
+    .addOption(jarOption('UDF jar to score with'))
     .action(async (flags: EvalFlags, command: Command) => {
       const ctx = commandContext(command);
       const scenario = ctx.scenario();
@@ -46,7 +47,7 @@ export function registerModel(program: Command): void {
   const score = model
     .command('score')
     .description('read payloads `<eventId>,<v1># ... # <v210>` on stdin, print one score per line (null when it cannot be scored)')
-    .option('--jar <path>', 'UDF jar (default: udf-jar/target if built, else udf-jar/dist)')
+    .addOption(jarOption('UDF jar to score with'))
     .action(async (flags: { jar?: string }) => {
       if (process.stdin.isTTY) throw new UsageError('model score reads payloads from stdin', 'pipe them in: edge-ml model score < payloads.txt');
       const payloads = readFileSync(0, 'utf8').split(/\r?\n/).filter((line) => line.trim() !== '');

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { EdgeMlError } from '../errors.js';
 import { readPlatform } from '../state/state-dir.js';
 import { tailTopic } from '../tail/tail-consumer.js';
@@ -22,7 +22,7 @@ export function registerTail(program: Command): void {
     .command('tail')
     .description(`print records of a topic as they arrive: ${TAIL_ALIASES.join(', ')} (from the scenario) or any topic name`)
     .argument('[stream]', `${TAIL_ALIASES.join(' | ')} | TOPIC`, 'anomalies')
-    .option('--bootstrap-server <host:port>', 'Kafka to read from (default: the running platform\'s)')
+    .option('--bootstrap-server <host:port>', 'Kafka to read from, host:port[,host:port...] (default: the running platform\'s)', bootstrapServers)
     .option('--from-beginning', 'start at the oldest record (with --group: only when the group has no committed offset)', false)
     .option('--max <n>', 'exit after N records', integerIn(1))
     .option('--timeout <s>', 'exit 0 after S seconds without a record', numberIn(0.1))
@@ -67,4 +67,15 @@ export function registerTail(program: Command): void {
     'edge-ml tail sensors --timeout 15',
     'edge-ml tail ANOMALYDETECTION --bootstrap-server 127.0.0.1:9092 --group dashboard',
   ]);
+}
+
+/** host:port[,host:port...] as Kafka clients take it; without the check a missing port reads as "cannot reach Kafka". */
+function bootstrapServers(text: string): string {
+  for (const server of text.split(',')) {
+    const port = /^[^\s:]+:(\d{1,5})$/.exec(server.trim())?.[1];
+    if (port === undefined || Number(port) < 1 || Number(port) > 65535) {
+      throw new InvalidArgumentError(`expected host:port (comma-separated for several), got '${server}'`);
+    }
+  }
+  return text;
 }

@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { chooseRuntime } from '../runtime/index.js';
 import { locateUdfJar } from '../udf/jars.js';
 import { commandContext, withExamples } from './context.js';
+import { jarOption } from './jar-option.js';
 
 export function registerUdf(program: Command): void {
   const udf = program.command('udf').description('the ANOMALY user-defined function');
   const deploy = udf
     .command('deploy')
     .description('put the UDF jar where the stream processor loads it and restart the processor (UDFs load only at start)')
-    .option('--jar <path>', 'jar to deploy (default: udf-jar/target if built, else the committed udf-jar/dist jar)')
+    .addOption(jarOption('UDF jar to deploy'))
     .action(async (flags: { jar?: string }, command: Command) => {
       const ctx = commandContext(command);
       const runtime = await chooseRuntime(ctx.options.runtime, ctx.options.stateDir);

@@ -11,8 +11,10 @@ export function registerUp(program: Command): void {
       .description('start the platform: Kafka, the MQTT endpoint and the stream processor with the ANOMALY UDF, and wait until ready'),
   ).action(async (flags: PlatformFlags, command: Command) => {
     const ctx = commandContext(command);
+    // A broken scenario is a usage error before the runtime is even chosen (a docker probe).
+    const options = upOptionsFrom(flags, ctx.scenario());
     const runtime = await chooseRuntime(ctx.options.runtime, ctx.options.stateDir);
-    const status = await runtime.up(upOptionsFrom(flags, ctx.scenario()), ctx.ui);
+    const status = await runtime.up(options, ctx.ui);
     ctx.ui.out(renderStatus(ctx.ui, status));
     ctx.ui.out('\nNext: edge-ml generate --cars 100   then   edge-ml tail anomalies');
     ctx.ui.json(status);

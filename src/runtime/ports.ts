@@ -14,23 +14,35 @@ export interface WantedPort {
  * the process holding it: a half-started platform is worse than a clear refusal.
  */
 export async function assertPortsFree(wanted: readonly WantedPort[]): Promise<void> {
-  const taken: string[] = [];
+  const refused: string[] = [];
   for (const w of wanted) {
-    if (await canListen(w.host, w.port)) continue;
-    const holder = listeningProcess(w.port);
-    taken.push(`${w.name} port ${w.host}:${w.port} is in use${holder ? ` by ${holder}` : ''}`);
+    const error = await listenError(w.host, w.port);
+    if (error === undefined) continue;
+    const where = `${w.name} port ${w.host}:${w.port}`;
+    if (error === 'EADDRINUSE') {
+      const holder = listeningProcess(w.port);
+      refused.push(`${where} is in use${holder ? ` by ${holder}` : ''}`);
+    } else {
+      // An address not on this machine (EADDRNOTAVAIL) or a privileged port (EACCES) is not "in use".
+      refused.push(`${where} cannot be listened on: ${error}`);
+    }
   }
-  if (taken.length > 0) {
-    throw new EdgeMlError(taken.join('; '), 'stop that process, or choose other ports (edge-ml up --help lists the --*-port flags)');
+  if (refused.length > 0) {
+    throw new EdgeMlError(refused.join('; '), 'stop the process holding it, or choose other ports or another --host (edge-ml up --help lists them)');
   }
 }
 
-export function canListen(host: string, port: number): Promise<boolean> {
+/** Why nothing can listen on host:port (an error code such as EADDRINUSE), or undefined when it can. */
+function listenError(host: string, port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(undefined)));
   });
+}
+
+export async function canListen(host: string, port: number): Promise<boolean> {
+  return (await listenError(host, port)) === undefined;
 }
 
 /** "pid 123 (mosquitto -c ...)" for the process listening on a TCP port, when /proc can tell. */

@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { execa } from 'execa';
+import { SCENARIOS_DIR } from '../src/scenario/load.js';
+import { canListen } from '../src/runtime/ports.js';
+import { runCli, type CliRun } from './support/cli.js';
+import { freePort } from './support/ports.js';
+
+/**
+ * Bad command lines through the built CLI: exit 2 naming the flag (and the bad value), a broken
+ * scenario file named by file and line, a port held by a stranger named with its pid and command;
+ * and none of them leaves a process or a file behind.
+ */
+
+const CLI_TIMEOUT_MS = 30_000;
+const homes: string[] = [];
+const holders: ChildProcess[] = [];
+
+after(async () => {
+  for (const holder of holders) if (holder.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL');
+  for (const home of homes) {
+    // Only when a test failed by starting something: stop it before removing its state dir.
+    if ((await processesMentioning(home)).exitCode === 0) await runCli(home, ['--runtime', 'local', 'down'], { timeoutMs: 60_000 });
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  homes.push(dir);
+  return dir;
+}
+
+function processesMentioning(path: string) {
+  return execa('pgrep', ['-af', path], { reject: false, timeout: 10_000 });
+}
+
+/** The command ran in `home` and left nothing there: no process mentions it, no file was written. */
+async function assertNothingLeft(home: string): Promise<void> {
+  const pgrep = await processesMentioning(home);
+  // pgrep exits 1 for "no match"; any other status means the check itself did not run.
+  assert.equal(pgrep.exitCode, 1, `pgrep -af ${home}: exit ${pgrep.exitCode}, ${pgrep.stdout}${pgrep.stderr}`);
+  assert.ok(!existsSync(join(home, 'platform.json')), 'no platform recorded');
+  assert.deepEqual(readdirSync(home), [], `nothing written in the state dir ${home}`);
+}
+
+function assertNames(run: CliRun, names: readonly string[]): void {
+  for (const name of names) assert.ok(run.stderr.includes(name), `stderr names ${name}:\n${run.stderr}`);
+}
+
+interface UsageCase {
+  /** What bad input it is, for the test's name. */
+  bad: string;
+  args: string[];
+  /** What stderr must say: the flag, and the bad value where the value is the problem. */
+  names: string[];
+  /** The message is commander's own (printed before exitOverride hands the error to src/cli.ts). */
+  byCommander?: boolean;
+}
+
+const MISSING_JAR = '/nonexistent/edge-ml-anomaly-udf.jar';
+
+const usageCases: UsageCase[] = [
+  { bad: 'an unknown command', args: ['frobnicate'], names: ["unknown command 'frobnicate'"], byCommander: true },
+  { bad: 'an unknown global option', args: ['--frobnicate', 'status'], names: ["unknown option '--frobnicate'"], byCommander: true },
+  { bad: 'an unknown runtime', args: ['--runtime', 'k8s', 'status'], names: ['--runtime', "'k8s'", 'docker, local'], byCommander: true },
+  { bad: 'no command at all', args: [], names: ['Usage: edge-ml', 'Commands:'] },
+
+  { bad: 'up --kafka-port out of range', args: ['up', '--runtime', 'local', '--kafka-port', '70000'], names: ['--kafka-port', "'70000'"], byCommander: true },
+  { bad: 'up --mqtt-port not a number', args: ['up', '--runtime', 'local', '--mqtt-port', 'mqtt'], names: ['--mqtt-port', "'mqtt'"], byCommander: true },
+  { bad: 'up --timeout 0', args: ['up', '--runtime', 'local', '--timeout', '0'], names: ['--timeout', "'0'"], byCommander: true },
+  { bad: 'up --host not an IP address', args: ['up', '--runtime', 'local', '--host', '999.1.1.1'], names: ['--host', "'999.1.1.1'"], byCommander: true },
+  { bad: 'up --jar that does not exist', args: ['up', '--runtime', 'local', '--jar', MISSING_JAR], names: ['--jar', MISSING_JAR], byCommander: true },
+
+  { bad: 'generate --cars 0', args: ['generate', '--cars', '0'], names: ['--cars', "'0'"], byCommander: true },
+  { bad: 'generate --qos 3', args: ['generate', '--qos', '3'], names: ['--qos', "'3'", '0, 1, 2'], byCommander: true },
+  { bad: 'generate --anomaly-rate above 1', args: ['generate', '--anomaly-rate', '1.5'], names: ['--anomaly-rate', "'1.5'"], byCommander: true },
+  { bad: 'generate --anomaly-kinds an unknown kind', args: ['generate', '--anomaly-kinds', 'fire', '--output', '/nonexistent/windows.csv'], names: ['--anomaly-kinds', "'fire'"] },
+
+  { bad: 'tail --max 0', args: ['tail', '--max', '0'], names: ['--max', "'0'"], byCommander: true },
+  { bad: 'tail --bootstrap-server without a port', args: ['tail', '--bootstrap-server', 'kafka-host'], names: ['--bootstrap-server', "'kafka-host'"], byCommander: true },
+  { bad: 'tail --bootstrap-server with port 0', args: ['tail', '--bootstrap-server', '127.0.0.1:9092,127.0.0.1:0'], names: ['--bootstrap-server', "'127.0.0.1:0'"], byCommander: true },
+
+  { bad: 'status with an unknown option', args: ['status', '--watch'], names: ["unknown option '--watch'"], byCommander: true },
+  { bad: 'status with an argument', args: ['status', 'kafka'], names: ["too many arguments for 'status'"], byCommander: true },
+
+  { bad: 'down --volume (a typo, with a suggestion)', args: ['down', '--volume'], names: ["unknown option '--volume'", 'Did you mean --volumes?'], byCommander: true },
+
+  { bad: 'smoke --messages not a whole number', args: ['smoke', '--runtime', 'local', '--messages', '1.5'], names: ['--messages', "'1.5'"], byCommander: true },
+  { bad: 'smoke --min-recall negative', args: ['smoke', '--runtime', 'local', '--min-recall', '-0.1'], names: ['--min-recall', "'-0.1'"], byCommander: true },
+  { bad: 'smoke --jar that does not exist', args: ['smoke', '--runtime', 'local', '--jar', MISSING_JAR], names: ['--jar', MISSING_JAR], byCommander: true },
+
+  { bad: 'demo --rate 0', args: ['demo', '--runtime', 'local', '--rate', '0'], names: ['--rate', "'0'"], byCommander: true },
+  { bad: 'demo --seed above 2^32-1', args: ['demo', '--runtime', 'local', '--seed', '4294967296'], names: ['--seed', "'4294967296'"], byCommander: true },
+
+  { bad: 'udf without a subcommand', args: ['udf'], names: ['Usage: edge-ml udf', 'deploy'] },
+  { bad: 'udf with an unknown subcommand', args: ['udf', 'remove'], names: ["unknown command 'remove'"], byCommander: true },
+  { bad: 'udf deploy --jar that does not exist', args: ['udf', 'deploy', '--runtime', 'local', '--jar', MISSING_JAR], names: ['--jar', MISSING_JAR], byCommander: true },
+  { bad: 'udf deploy --jar without its value', args: ['udf', 'deploy', '--jar'], names: ["option '--jar <path>' argument missing"], byCommander: true },
+
+  { bad: 'ksql without a subcommand', args: ['ksql'], names: ['Usage: edge-ml ksql', 'apply', 'run'] },
+  { bad: 'ksql --ksql-url not an http URL', args: ['ksql', '--ksql-url', 'ksqldb:8088', 'run', 'SHOW STREAMS;'], names: ['--ksql-url', "'ksqldb:8088'"], byCommander: true },
+  { bad: 'ksql apply a file that does not exist', args: ['ksql', '--runtime', 'local', 'apply', '/nonexistent/streams.sql'], names: ['/nonexistent/streams.sql', 'does not exist'] },
+  { bad: 'ksql run without its statement', args: ['ksql', 'run'], names: ["missing required argument 'statement'"], byCommander: true },
+
+  { bad: 'model without a subcommand', args: ['model'], names: ['Usage: edge-ml model', 'eval', 'score'] },
+  { bad: 'model eval --windows 0', args: ['model', 'eval', '--windows', '0'], names: ['--windows', "'0'"], byCommander: true },
+  { bad: 'model eval --seed negative', args: ['model', 'eval', '--seed', '-1'], names: ['--seed', "'-1'"], byCommander: true },
+  { bad: 'model score --jar that does not exist', args: ['model', 'score', '--jar', MISSING_JAR], names: ['--jar', MISSING_JAR], byCommander: true },
+];
+
+describe('usage errors exit 2, name the flag and the bad value, and start nothing', () => {
+  for (const c of usageCases) {
+    test(`${c.bad}: exit 2`, async () => {
+      const home = tempDir('edge-ml-usage-');
+      const run = await runCli(home, ['--state-dir', home, ...c.args], { timeoutMs: CLI_TIMEOUT_MS, input: '' });
+      assert.equal(run.exitCode, 2, `edge-ml ${c.args.join(' ')}: exit ${run.exitCode}\n${run.stderr}`);
+      assertNames(run, c.names);
+      if (c.byCommander) assert.match(run.stderr, /^error: /m, 'commander printed its message');
+      else assert.doesNotMatch(run.stderr, /unexpected error/);
+      assert.equal(run.stdout, '', 'nothing on stdout');
+      await assertNothingLeft(home);
+    });
+  }
+
+  test('--help and --version still exit 0', async () => {
+    const home = tempDir('edge-ml-usage-');
+    for (const args of [['--help'], ['up', '--help'], ['help', 'generate'], ['--version']]) {
+      const run = await runCli(home, args, { timeoutMs: CLI_TIMEOUT_MS });
+      assert.equal(run.exitCode, 0, `edge-ml ${args.join(' ')}: ${run.stderr}`);
+      assert.notEqual(run.stdout, '', `edge-ml ${args.join(' ')} prints to stdout`);
+    }
+  });
+});
+
+describe('a broken --scenario file exits 2 naming file and line, before anything starts', () => {
+  const dir = tempDir('edge-ml-usage-scenario-');
+  copyFileSync(join(SCENARIOS_DIR, 'connected-cars.sql'), join(dir, 'connected-cars.sql'));
+  const good = readFileSync(join(SCENARIOS_DIR, 'connected-cars.yaml'), 'utf8');
+
+  /** The bundled scenario with one line replaced; returns the file and the 1-based line changed. */
+  function brokenScenario(name: string, line: RegExp, replacement: string): { file: string; lineNo: number } {
+    const lines = good.split('\n');
+    const index = lines.findIndex((l) => line.test(l));
+    assert.ok(index >= 0, `the bundled scenario has a line ${line}`);
+    lines[index] = replacement;
+    const file = join(dir, name);
+    writeFileSync(file, lines.join('\n'));
+    return { file, lineNo: index + 1 };
+  }
+
+  const syntax = brokenScenario('broken-syntax.yaml', /^ {6}partitions: \d+$/, '      partitions: 3: 4');
+  const wrongType = brokenScenario('wrong-type.yaml', /^ {2}threshold: /, '  threshold: "high"');
+  const cases = [
+    { bad: 'a YAML syntax error', broken: syntax, names: ['not valid YAML'] },
+    { bad: "a wrong field type (model.threshold: \"high\")", broken: wrongType, names: ["field 'model.threshold' must be a number", '"high"'] },
+  ];
+
+  for (const { bad, broken, names } of cases) {
+    const fileLine = `${basename(broken.file)}:${broken.lineNo}:`;
+    test(`${bad}: generate --output exits 2 naming ${fileLine}, no file written`, async () => {
+      const home = tempDir('edge-ml-usage-');
+      const output = join(home, 'windows.csv');
+      const run = await runCli(home, ['--state-dir', home, '--scenario', broken.file, 'generate', '--output', output, '--count', '1'], { timeoutMs: CLI_TIMEOUT_MS });
+      assert.equal(run.exitCode, 2, run.stderr);
+      assertNames(run, [fileLine, ...names]);
+      await assertNothingLeft(home);
+    });
+
+    test(`${bad}: up --runtime local exits 2 naming ${fileLine}, nothing started`, async () => {
+      const home = tempDir('edge-ml-usage-');
+      const ports = ['--kafka-port', String(await freePort()), '--mqtt-port', String(await freePort())];
+      const run = await runCli(home, ['--state-dir', home, '--scenario', broken.file, 'up', '--runtime', 'local', ...ports, '--timeout', '20'], { timeoutMs: CLI_TIMEOUT_MS });
+      assert.equal(run.exitCode, 2, run.stderr);
+      assertNames(run, [fileLine, ...names]);
+      await assertNothingLeft(home);
+    });
+  }
+});
+
+/** A plain TCP listener on 127.0.0.1:port: a process that is not edge-ml's. Killed in after(). */
+const HOLDER_SCRIPT =
+  "const server = require('net').createServer();" +
+  "server.listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening'));" +
+  // Gone by itself should the test runner die before its after() hook.
+  'setTimeout(() => process.exit(0), 120000);';
+
+async function holdPort(port: number): Promise<ChildProcess> {
+  const holder = spawn(process.execPath, ['-e', HOLDER_SCRIPT, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  holders.push(holder);
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the port holder did not listen on ${port} within 10 s: ${output}`)), 10_000);
+    const onOutput = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (output.includes('listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    holder.stdout!.on('data', onOutput);
+    holder.stderr!.on('data', onOutput);
+    holder.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the port holder exited (${code ?? signal}) before listening on ${port}: ${output}`));
+    });
+  });
+  return holder;
+}
+
+/** A Kafka port whose controller port (the next one up) is free too. */
+async function freeKafkaPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port < 65535 && (await canListen('127.0.0.1', port + 1))) return port;
+  }
+}
+
+describe('up refuses ports it cannot listen on, with exit 1, before anything starts', () => {
+  const cases = [
+    { name: 'Kafka', held: (kafka: number) => kafka },
+    // The local runtime's KRaft controller listens on the port after Kafka's.
+    { name: 'Kafka controller', held: (kafka: number) => kafka + 1 },
+    { name: 'MQTT', held: (_kafka: number, mqtt: number) => mqtt },
+  ];
+  for (const { name, held } of cases) {
+    test(`the ${name} port held by a plain TCP listener: named with the holder's pid and command`, async () => {
+      const home = tempDir('edge-ml-usage-');
+      const kafka = await freeKafkaPort();
+      const mqtt = await freePort();
+      const heldPort = held(kafka, mqtt);
+      const holder = await holdPort(heldPort);
+      const args = ['--state-dir', home, 'up', '--runtime', 'local', '--kafka-port', String(kafka), '--mqtt-port', String(mqtt), '--timeout', '20'];
+      const run = await runCli(home, args, { timeoutMs: CLI_TIMEOUT_MS });
+      assert.equal(run.exitCode, 1, run.stderr);
+      assert.ok(run.elapsedMs < 10_000, `refused within seconds, took ${run.elapsedMs} ms`);
+      assertNames(run, [`${name} port 127.0.0.1:${heldPort} is in use by pid ${holder.pid} (${process.execPath} -e `]);
+      await assertNothingLeft(home);
+    });
+  }
+
+  test('an address not on this machine (--host 192.0.2.1) is not called "in use": exit 1 naming EADDRNOTAVAIL', async () => {
+    const home = tempDir('edge-ml-usage-');
+    const args = ['--state-dir', home, 'up', '--runtime', 'local', '--host', '192.0.2.1', '--kafka-port', String(await freeKafkaPort()), '--mqtt-port', String(await freePort()), '--timeout', '20'];
+    const run = await runCli(home, args, { timeoutMs: CLI_TIMEOUT_MS });
+    assert.equal(run.exitCode, 1, run.stderr);
+    assertNames(run, ['MQTT port 192.0.2.1:', 'cannot be listened on: EADDRNOTAVAIL']);
+    assert.doesNotMatch(run.stderr, /in use/);
+    await assertNothingLeft(home);
+  });
+});
