@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, describe, test } from './support/node-test.js';
 import { execa } from 'execa';
 import { SCENARIOS_DIR } from '../src/scenario/load.js';
 import { canListen } from '../src/runtime/ports.js';

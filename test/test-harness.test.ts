@@ -1,5 +1,7 @@
 /** The suite's own guards: a stuck test fails by name and the run goes on; waits say why they failed. */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { test } from './support/node-test.js';
@@ -36,4 +38,11 @@ test('waitFor that runs out of time shows the last error its check threw', async
     throw new Error(`not ready (attempt ${attempts})`);
   };
   await assert.rejects(waitFor('the broker', check, 300, 50), /timed out after 300 ms waiting for the broker; last error: not ready \(attempt \d+\)/);
+});
+
+test('every test file takes test and its hooks from support/node-test, so none is unbounded', () => {
+  const sources = fileURLToPath(new URL('../../test/', import.meta.url));
+  const files = readdirSync(sources, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.test.ts'));
+  assert.ok(files.length > 10, `found the test sources in ${sources}`);
+  assert.deepEqual(files.filter((f) => /from 'node:test'/.test(readFileSync(join(sources, f), 'utf8'))), []);
 });
