@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { loadScenario } from '../src/scenario/load.js';
 import { COMPOSE_FILE, composeEnvironment, extensionDir } from '../src/runtime/docker-compose.js';
+import { DEFAULT_PORTS } from '../src/runtime/types.js';
+import { globalOptionsOf } from './support/cli.js';
 
 interface ComposeService {
   image: string;
@@ -54,6 +57,20 @@ test('with the environment edge-ml up passes, the rendered file carries the scen
   assert.match(JSON.stringify(rendered.services['ksqldb-server']!.volumes), new RegExp(extensionDir('/tmp/edge-ml-state')));
   assert.match(String(rendered.services.broker!.environment?.KAFKA_ADVERTISED_LISTENERS), /PLAINTEXT_HOST:\/\/127\.0\.0\.1:19092/);
 });
+
+test('a relative --state-dir gives ksqlDB an absolute bind mount: the extension dir resolved against the working directory', skipWithoutCompose, () => {
+  const { stateDir } = globalOptionsOf(['--state-dir', 'relative/state']);
+  const result = renderCompose(['config'], composeEnvironment(DEFAULT_PORTS, stateDir));
+  // Compose reads a source not starting with `.`, `/` or `~` as a named volume, and resolves `./x` against compose/.
+  assert.equal(result.status, 0, result.stderr);
+  const rendered = parse(result.stdout) as { services: Record<string, { volumes?: unknown[] }> };
+  assert.deepEqual(bindSources(rendered.services['ksqldb-server']!.volumes), [extensionDir(resolve('relative/state'))]);
+});
+
+/** The host side of each bind mount, in Compose v1's short syntax (`src:dst:mode`) or v2's long one. */
+function bindSources(volumes: unknown[] | undefined): string[] {
+  return (volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[0]! : String((v as { source?: string }).source)));
+}
 
 test('the three Confluent Platform images are pinned to one 7.9.x version', () => {
   const images = Object.values(services).map((s) => s.image);

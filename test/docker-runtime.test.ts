@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
@@ -10,6 +10,7 @@ import { componentStatuses, composeEnvironment, extensionDir, hostEndpoints, par
 import { placeJar } from '../src/runtime/docker.js';
 import { DEFAULT_PORTS } from '../src/runtime/types.js';
 import { UDF_JAR_NAME } from '../src/udf/jars.js';
+import { globalOptionsOf } from './support/cli.js';
 
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/edge-ml');
 
@@ -66,6 +67,20 @@ test('down with no Docker engine has nothing to stop and exits 0', async () => {
   const stateDir = tempDir();
   const result = await runCli(['--state-dir', stateDir, 'down', '--runtime', 'docker'], { DOCKER_HOST: `unix://${join(stateDir, 'no-engine.sock')}` });
   assert.equal(result.code, 0, result.stderr);
+});
+
+test('the state dir is absolute however it is given: --state-dir, EDGE_ML_HOME, or the default', () => {
+  assert.equal(globalOptionsOf(['--state-dir', 'relative/state']).stateDir, resolve('relative/state'));
+  const home = process.env.EDGE_ML_HOME;
+  try {
+    process.env.EDGE_ML_HOME = 'relative/home';
+    assert.equal(globalOptionsOf([]).stateDir, resolve('relative/home'));
+    delete process.env.EDGE_ML_HOME;
+    assert.equal(globalOptionsOf([]).stateDir, join(homedir(), '.edge-ml'));
+  } finally {
+    if (home === undefined) delete process.env.EDGE_ML_HOME;
+    else process.env.EDGE_ML_HOME = home;
+  }
 });
 
 test('the compose environment carries ports, extension dir and the scenario MQTT settings', () => {
