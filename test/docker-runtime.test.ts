@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,6 +145,22 @@ test('placing the UDF jar copies it into the extension dir and reports whether i
   assert.equal(placeJar(jar, stateDir), false, 'same content: no restart needed');
   writeFileSync(jar, 'jar v2');
   assert.equal(placeJar(jar, stateDir), true, 'new content: ksqlDB must restart to load it');
+});
+
+test('a new UDF jar replaces the old one by rename: whoever has the old file open keeps reading the old bytes, and no temporary file stays', () => {
+  const stateDir = tempDir();
+  const jar = join(stateDir, 'built.jar');
+  writeFileSync(jar, 'jar v1');
+  placeJar(jar, stateDir);
+  const placed = join(extensionDir(stateDir), UDF_JAR_NAME);
+  // ksqlDB may hold the jar open and load classes from it lazily: a hard link sees what an open file sees.
+  const heldOpen = join(stateDir, 'held-open.jar');
+  linkSync(placed, heldOpen);
+  writeFileSync(jar, 'jar v2, longer');
+  assert.equal(placeJar(jar, stateDir), true);
+  assert.equal(readFileSync(placed, 'utf8'), 'jar v2, longer');
+  assert.equal(readFileSync(heldOpen, 'utf8'), 'jar v1', 'the old file is untouched');
+  assert.deepEqual(readdirSync(extensionDir(stateDir)), [UDF_JAR_NAME]);
 });
 
 /**
