@@ -198,18 +198,22 @@ esac
   return bin;
 }
 
-/** A stateful stand-in for ksqlDB's REST API that answers with the documented shapes. */
-async function fakeKsqlDb(port: number): Promise<{ statements: { ksql: string; seq?: number }[]; close: () => void }> {
+/**
+ * A stateful stand-in for ksqlDB's REST API that answers with the documented shapes. `refuse(name)`
+ * makes it refuse to replace that stream, as ksqlDB refuses a query upgrade it cannot apply in place.
+ */
+async function fakeKsqlDb(port: number): Promise<{ statements: { ksql: string; seq?: number }[]; refuse: (stream: string) => void; close: () => void }> {
   const { createServer } = await import('node:http');
   const statements: { ksql: string; seq?: number }[] = [];
   let seq = 0;
   const streams = new Set<string>();
+  let refused: string | undefined;
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
-      const reply = (value: unknown): void => {
-        res.writeHead(200, { 'content-type': 'application/json' });
+      const reply = (value: unknown, status = 200): void => {
+        res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(value));
       };
       if (req.url === '/info') return reply({ KsqlServerInfo: { version: '7.9.0', ksqlServiceId: 'edge_ml_' } });
@@ -220,14 +224,17 @@ async function fakeKsqlDb(port: number): Promise<{ statements: { ksql: string; s
       }
       if (/^SHOW STREAMS/.test(ksql)) return reply([{ '@type': 'streams', streams: [...streams].map((name) => ({ name, topic: name })) }]);
       if (/^SHOW QUERIES/.test(ksql)) return reply([{ '@type': 'queries', queries: [{ id: 'CSAS_ANOMALYDETECTION_1', state: 'RUNNING' }] }]);
-      const name = /CREATE STREAM IF NOT EXISTS (\w+)/.exec(ksql)?.[1];
-      if (name && streams.has(name)) return reply([{ '@type': 'warning_entity', message: `Cannot add stream ${name}: A stream with the same name already exists.` }]);
+      const name = /^CREATE OR REPLACE STREAM (\w+)/.exec(ksql)?.[1];
+      if (name && name === refused) {
+        return reply({ '@type': 'generic_error', error_code: 40000, message: 'Query is not upgradeable. Plan step of type StreamSource must have matching topicName. Values differ: temperature vs. CARSENSOR_SCORED' }, 400);
+      }
       if (name) streams.add(name);
-      reply([{ '@type': 'currentStatus', statementText: ksql, commandId: `stream/${name}/create`, commandStatus: { status: 'SUCCESS', message: 'Stream created' }, commandSequenceNumber: ++seq }]);
+      const message = / AS\s+SELECT /.test(ksql) ? `Created query with ID CSAS_${name}_${seq + 1}` : 'Stream created';
+      reply([{ '@type': 'currentStatus', statementText: ksql, commandId: `stream/${name}/create`, commandStatus: { status: 'SUCCESS', message }, commandSequenceNumber: ++seq, warnings: [] }]);
     });
   });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return { statements, close: () => server.close() };
+  return { statements, refuse: (stream) => (refused = stream), close: () => server.close() };
 }
 
 test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no real containers): up, up again, status, ksql run, down', async () => {
@@ -252,20 +259,35 @@ test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no
     assert.ok(firstCalls.some((c) => / restart ksqldb-server /.test(c)), 'a new jar under a running ksqlDB restarts it');
     assert.ok(firstCalls.some((c) => /exec -T broker kafka-topics .*--topic temperature --partitions 3/.test(c)), 'the topic is created in the broker');
     assert.equal(readFileSync(join(extensionDir(stateDir), UDF_JAR_NAME), 'utf8'), 'a jar');
+    const creates = ['CREATE OR REPLACE STREAM CARSENSOR', 'CREATE OR REPLACE STREAM ANOMALYDETECTION', 'CREATE OR REPLACE STREAM ANOMALYDETECTIONWITHFILTER'];
+    assert.deepEqual(ksqlDb.statements.map((s) => s.ksql.split(/\s+/).slice(0, 5).join(' ')), ['DESCRIBE FUNCTION ANOMALY;', ...creates, 'SHOW STREAMS;', 'SHOW QUERIES;']);
     assert.deepEqual(
-      ksqlDb.statements.map((s) => s.ksql.split(/\s+/).slice(0, 6).join(' ')),
-      ['DESCRIBE FUNCTION ANOMALY;', 'CREATE STREAM IF NOT EXISTS CARSENSOR', 'CREATE STREAM IF NOT EXISTS ANOMALYDETECTION', 'CREATE STREAM IF NOT EXISTS ANOMALYDETECTIONWITHFILTER', 'SHOW STREAMS;', 'SHOW QUERIES;'],
+      ksqlDb.statements.slice(1, 1 + creates.length).map((s) => s.seq),
+      creates.map((_, i) => (i === 0 ? undefined : i)),
+      'each CREATE waits for the one before',
     );
-    assert.deepEqual(ksqlDb.statements.slice(1, 4).map((s) => s.seq), [undefined, 1, 2], 'each CREATE waits for the one before');
     assert.match(first.stderr, /could not check the MQTT Proxy's record key/, 'no MQTT Proxy here: the key check warns and up goes on');
     const record = JSON.parse(readFileSync(join(stateDir, 'platform.json'), 'utf8')) as { runtime: string; endpoints: Record<string, string> };
     assert.deepEqual(record.endpoints, { bootstrapServers: `127.0.0.1:${ports.kafka}`, mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, ksqlUrl: `http://127.0.0.1:${ports.ksql}` });
 
     const callsBefore = calls().length;
+    const statementsBefore = ksqlDb.statements.length;
     const second = await runCli(upArgs, env);
     assert.equal(second.code, 0, second.stderr);
     assert.ok(!calls().slice(callsBefore).some((c) => / restart /.test(c)), 'the same jar again: no restart');
-    assert.match(second.stderr, /warning: Cannot add stream CARSENSOR/, 'up twice is harmless');
+    assert.deepEqual(
+      ksqlDb.statements.slice(statementsBefore).filter((s) => s.ksql.startsWith('CREATE')).map((s) => s.ksql.split(/\s+/).slice(0, 5).join(' ')),
+      creates,
+      'up again replaces the streams in place, so a changed scenario reaches the running queries',
+    );
+    assert.doesNotMatch(second.stderr, /Cannot add stream/);
+
+    ksqlDb.refuse('ANOMALYDETECTION');
+    const refused = await runCli(upArgs, env);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /ksqlDB cannot replace stream ANOMALYDETECTION in place/);
+    assert.match(refused.stderr, /hint: .*edge-ml down --volumes/);
+    assert.match(refused.stderr, /hint: .*edge-ml ksql run "DROP STREAM ANOMALYDETECTION DELETE TOPIC;"/);
 
     const status = await runCliStdout(['--state-dir', stateDir, '--json', 'status'], env);
     const parsed = JSON.parse(status) as { runtime: string; running: boolean; components: { state: string }[]; processing: { version: string; streams: string[] } };

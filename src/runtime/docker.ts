@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EdgeMlError } from '../errors.js';
 import { applyScript } from '../ksql/apply.js';
 import { KsqlClient } from '../ksql/client.js';
-import { checkAnomalyFunction, formatStatementResult } from '../ksql/format.js';
+import { checkAnomalyFunction, formatStatementResult, statementWarnings } from '../ksql/format.js';
 import type { QueriesEntity, StreamsEntity } from '../ksql/types.js';
 import { carTopic, kafkaTopicFor, type Scenario } from '../scenario/scenario.js';
 import { clearPlatform, readPlatform, writePlatform } from '../state/state-dir.js';
@@ -62,7 +62,10 @@ export class DockerRuntime implements Runtime {
     const ksql = new KsqlClient(endpoints.ksqlUrl, { notReadyTimeoutMs: remaining() });
     await reporter.step('ksqlDB has the ANOMALY function (DESCRIBE FUNCTION ANOMALY)', () => verifyAnomalyFunction(ksql, jar));
     const applied = await reporter.step("apply the scenario's KSQL", () => ksql.executeScript(options.scenario.ksql.text));
-    for (const result of applied) reporter.info(`  ${formatStatementResult(result)}`);
+    for (const result of applied) {
+      if (statementWarnings(result).length > 0) reporter.warn(formatStatementResult(result));
+      else reporter.info(`  ${formatStatementResult(result)}`);
+    }
 
     await this.checkMqttKeyOnce(options.scenario, endpoints, reporter);
     return this.status();
