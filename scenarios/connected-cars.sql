@@ -11,16 +11,25 @@ CREATE OR REPLACE STREAM CARSENSOR (
     SENSORINPUT VARCHAR
   ) WITH (KAFKA_TOPIC='${sourceTopic}', KEY_FORMAT='KAFKA', VALUE_FORMAT='DELIMITED');
 
--- Every window the model can score, with its reconstruction error.
-CREATE OR REPLACE STREAM ${scoresStream}
-  WITH (KAFKA_TOPIC='${scoresStream}', VALUE_FORMAT='JSON') AS
+-- Every record scored once, with its reconstruction error: NULL where the model cannot score the
+-- window. ksqlDB does not reuse a projection in WHERE, so filtering here would score every window
+-- twice (and log bad input twice); the filter is the next stream's.
+CREATE OR REPLACE STREAM CARSENSOR_SCORED
+  WITH (KAFKA_TOPIC='CARSENSOR_SCORED', VALUE_FORMAT='JSON') AS
   SELECT
     MQTT_TOPIC,
     COALESCE(REGEXP_EXTRACT('${carIdPattern}', MQTT_TOPIC, 1), MQTT_TOPIC) AS CARID,
     EVENTID,
     ANOMALY(SENSORINPUT) AS ANOMALY_VAL
   FROM CARSENSOR
-  WHERE ANOMALY(SENSORINPUT) IS NOT NULL
+  EMIT CHANGES;
+
+-- Every window the model could score, with its reconstruction error.
+CREATE OR REPLACE STREAM ${scoresStream}
+  WITH (KAFKA_TOPIC='${scoresStream}', VALUE_FORMAT='JSON') AS
+  SELECT MQTT_TOPIC, CARID, EVENTID, ANOMALY_VAL
+  FROM CARSENSOR_SCORED
+  WHERE ANOMALY_VAL IS NOT NULL
   EMIT CHANGES;
 
 -- Only the windows whose reconstruction error is above the scenario's threshold.

@@ -259,7 +259,7 @@ test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no
     assert.ok(firstCalls.some((c) => / restart ksqldb-server /.test(c)), 'a new jar under a running ksqlDB restarts it');
     assert.ok(firstCalls.some((c) => /exec -T broker kafka-topics .*--topic temperature --partitions 3/.test(c)), 'the topic is created in the broker');
     assert.equal(readFileSync(join(extensionDir(stateDir), UDF_JAR_NAME), 'utf8'), 'a jar');
-    const creates = ['CREATE OR REPLACE STREAM CARSENSOR', 'CREATE OR REPLACE STREAM ANOMALYDETECTION', 'CREATE OR REPLACE STREAM ANOMALYDETECTIONWITHFILTER'];
+    const creates = ['CARSENSOR', 'CARSENSOR_SCORED', 'ANOMALYDETECTION', 'ANOMALYDETECTIONWITHFILTER'].map((name) => `CREATE OR REPLACE STREAM ${name}`);
     assert.deepEqual(ksqlDb.statements.map((s) => s.ksql.split(/\s+/).slice(0, 5).join(' ')), ['DESCRIBE FUNCTION ANOMALY;', ...creates, 'SHOW STREAMS;', 'SHOW QUERIES;']);
     assert.deepEqual(
       ksqlDb.statements.slice(1, 1 + creates.length).map((s) => s.seq),
@@ -294,7 +294,7 @@ test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no
     assert.equal(parsed.runtime, 'docker', 'status finds the runtime from the state dir');
     assert.equal(parsed.running, true);
     assert.equal(parsed.processing.version, '7.9.0');
-    assert.deepEqual(parsed.processing.streams, ['CARSENSOR', 'ANOMALYDETECTION', 'ANOMALYDETECTIONWITHFILTER']);
+    assert.deepEqual(parsed.processing.streams, ['CARSENSOR', 'CARSENSOR_SCORED', 'ANOMALYDETECTION', 'ANOMALYDETECTIONWITHFILTER']);
 
     const run = await runCliStdout(['--state-dir', stateDir, 'ksql', 'run', 'SHOW STREAMS;'], env);
     assert.match(run, /^SHOW STREAMS; -> streams: CARSENSOR \(topic CARSENSOR\)/);
