@@ -5,22 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
+import { tempDir } from './support/temp-dir.js';
 
 const COMPOSE_TEST = fileURLToPath(new URL('./compose.test.js', import.meta.url));
-
-const dirs: string[] = [];
-after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function binDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-ml-compose-cli-'));
-  dirs.push(dir);
-  return dir;
-}
 
 /** Runs compose.test.js as CI does (CI=true), with only `bin` on the PATH. */
 function runComposeTests(bin: string): { status: number | null; output: string } {
@@ -33,7 +24,7 @@ function runComposeTests(bin: string): { status: number | null; output: string }
 const v1 = spawnSync('sh', ['-c', 'command -v docker-compose'], { encoding: 'utf8' }).stdout.trim();
 
 test('under CI with only Compose v2 (`docker compose`) on the PATH, the compose file checks run and pass', { skip: v1 ? false : 'needs docker-compose (v1) to stand in for Compose v2' }, () => {
-  const bin = binDir();
+  const bin = tempDir('edge-ml-compose-cli-');
   // A `docker` whose compose v2 plugin answers; it renders through docker-compose v1, which gives
   // the same answers to what compose.test.ts checks.
   writeFileSync(
@@ -48,7 +39,7 @@ test('under CI with only Compose v2 (`docker compose`) on the PATH, the compose 
 });
 
 test('under CI with neither `docker compose` nor docker-compose, the compose file checks fail and say what to install', () => {
-  const { status, output } = runComposeTests(binDir());
+  const { status, output } = runComposeTests(tempDir('edge-ml-compose-cli-'));
   assert.notEqual(status, 0, output);
   assert.match(output, /docker compose/);
   assert.match(output, /docker-compose/);

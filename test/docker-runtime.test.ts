@@ -1,27 +1,20 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { loadScenario } from '../src/scenario/load.js';
 import { componentStatuses, composeEnvironment, extensionDir, hostEndpoints, parseComposePs, portsOf } from '../src/runtime/docker-compose.js';
 import { placeJar } from '../src/runtime/docker.js';
 import { DEFAULT_PORTS } from '../src/runtime/types.js';
 import { UDF_JAR_NAME } from '../src/udf/jars.js';
 import { globalOptionsOf } from './support/cli.js';
+import { tempDir } from './support/temp-dir.js';
 
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/edge-ml');
 
-const tempDirs: string[] = [];
-after(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-ml-docker-'));
-  tempDirs.push(dir);
-  return dir;
-}
 
 /** Runs the built CLI; resolves with its exit code, output and how long it took. */
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string; ms: number }> {
@@ -41,7 +34,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number 
 }
 
 test('with no Docker engine, up --runtime docker exits 1 within 5 s naming the engine and --runtime local', async () => {
-  const stateDir = tempDir();
+  const stateDir = tempDir('edge-ml-docker-');
   // A socket path where nothing listens: no engine, whatever this machine has.
   const result = await runCli(['--state-dir', stateDir, 'up', '--runtime', 'docker'], { DOCKER_HOST: `unix://${join(stateDir, 'no-engine.sock')}` });
   assert.equal(result.code, 1, result.stderr);
@@ -53,7 +46,7 @@ test('with no Docker engine, up --runtime docker exits 1 within 5 s naming the e
 });
 
 test('with no docker command at all, up --runtime docker says Docker is not installed', async () => {
-  const stateDir = tempDir();
+  const stateDir = tempDir('edge-ml-docker-');
   const bin = join(stateDir, 'bin');
   mkdirSync(bin);
   symlinkSync(process.execPath, join(bin, 'node'));
@@ -64,7 +57,7 @@ test('with no docker command at all, up --runtime docker says Docker is not inst
 });
 
 test('down with no Docker engine has nothing to stop and exits 0', async () => {
-  const stateDir = tempDir();
+  const stateDir = tempDir('edge-ml-docker-');
   const result = await runCli(['--state-dir', stateDir, 'down', '--runtime', 'docker'], { DOCKER_HOST: `unix://${join(stateDir, 'no-engine.sock')}` });
   assert.equal(result.code, 0, result.stderr);
 });
@@ -137,7 +130,7 @@ test('container state and health become component states; a missing container is
 });
 
 test('placing the UDF jar copies it into the extension dir and reports whether it changed', () => {
-  const stateDir = tempDir();
+  const stateDir = tempDir('edge-ml-docker-');
   const jar = join(stateDir, 'built.jar');
   writeFileSync(jar, 'jar v1');
   assert.equal(placeJar(jar, stateDir), true, 'first placement');
@@ -148,7 +141,7 @@ test('placing the UDF jar copies it into the extension dir and reports whether i
 });
 
 test('a new UDF jar replaces the old one by rename: whoever has the old file open keeps reading the old bytes, and no temporary file stays', () => {
-  const stateDir = tempDir();
+  const stateDir = tempDir('edge-ml-docker-');
   const jar = join(stateDir, 'built.jar');
   writeFileSync(jar, 'jar v1');
   placeJar(jar, stateDir);
@@ -239,7 +232,7 @@ async function fakeKsqlDb(port: number): Promise<{ statements: { ksql: string; s
 
 test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no real containers): up, up again, status, ksql run, down', async () => {
   const { freePort } = await import('./support/ports.js');
-  const dir = tempDir();
+  const dir = tempDir('edge-ml-docker-');
   const stateDir = join(dir, 'state');
   const ports = { kafka: await freePort(), ksql: await freePort(), mqtt: await freePort() };
   const bin = fakeDocker(dir, ports);
