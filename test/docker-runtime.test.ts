@@ -192,15 +192,20 @@ esac
 }
 
 /**
- * A stateful stand-in for ksqlDB's REST API that answers with the documented shapes. `refuse(name)`
- * makes it refuse to replace that stream, as ksqlDB refuses a query upgrade it cannot apply in place.
+ * A stateful stand-in for ksqlDB's REST API that answers with the documented shapes. `warn(text)`
+ * puts a warning on every statement's answer, as ksqlDB does while its command runner is degraded;
+ * `refuse(name)` makes it refuse to replace that stream, as ksqlDB refuses a query upgrade it cannot
+ * apply in place.
  */
-async function fakeKsqlDb(port: number): Promise<{ statements: { ksql: string; seq?: number }[]; refuse: (stream: string) => void; close: () => void }> {
+async function fakeKsqlDb(
+  port: number,
+): Promise<{ statements: { ksql: string; seq?: number }[]; warn: (message: string) => void; refuse: (stream: string) => void; close: () => void }> {
   const { createServer } = await import('node:http');
   const statements: { ksql: string; seq?: number }[] = [];
   let seq = 0;
   const streams = new Set<string>();
   let refused: string | undefined;
+  const warnings: { message: string }[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
@@ -223,11 +228,11 @@ async function fakeKsqlDb(port: number): Promise<{ statements: { ksql: string; s
       }
       if (name) streams.add(name);
       const message = / AS\s+SELECT /.test(ksql) ? `Created query with ID CSAS_${name}_${seq + 1}` : 'Stream created';
-      reply([{ '@type': 'currentStatus', statementText: ksql, commandId: `stream/${name}/create`, commandStatus: { status: 'SUCCESS', message }, commandSequenceNumber: ++seq, warnings: [] }]);
+      reply([{ '@type': 'currentStatus', statementText: ksql, commandId: `stream/${name}/create`, commandStatus: { status: 'SUCCESS', message }, commandSequenceNumber: ++seq, warnings }]);
     });
   });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return { statements, refuse: (stream) => (refused = stream), close: () => server.close() };
+  return { statements, warn: (message) => warnings.push({ message }), refuse: (stream) => (refused = stream), close: () => server.close() };
 }
 
 test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no real containers): up, up again, status, ksql run, down', async () => {
@@ -265,6 +270,7 @@ test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no
 
     const callsBefore = calls().length;
     const statementsBefore = ksqlDb.statements.length;
+    ksqlDb.warn('The server has encountered an incompatible entry in its log and cannot process further DDL statements.');
     const second = await runCli(upArgs, env);
     assert.equal(second.code, 0, second.stderr);
     assert.ok(!calls().slice(callsBefore).some((c) => / restart /.test(c)), 'the same jar again: no restart');
@@ -274,6 +280,7 @@ test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no
       'up again replaces the streams in place, so a changed scenario reaches the running queries',
     );
     assert.doesNotMatch(second.stderr, /Cannot add stream/);
+    assert.match(second.stderr, /^warning: CREATE OR REPLACE STREAM ANOMALYDETECTION .* -> Created query with ID CSAS_ANOMALYDETECTION_\d+; warning: The server has encountered an incompatible entry/m, "ksqlDB's warnings are shown as warnings");
 
     ksqlDb.refuse('ANOMALYDETECTION');
     const refused = await runCli(upArgs, env);
