@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { test } from './support/node-test.js';
 import { parse } from 'yaml';
 import { loadScenario } from '../src/scenario/load.js';
 import { COMPOSE_FILE, composeEnvironment, extensionDir } from '../src/runtime/docker-compose.js';
+import { DEFAULT_PORTS } from '../src/runtime/types.js';
+import { globalOptionsOf } from './support/cli.js';
 
 interface ComposeService {
   image: string;
@@ -17,27 +20,36 @@ interface ComposeService {
 const compose = parse(readFileSync(COMPOSE_FILE, 'utf8')) as { services: Record<string, ComposeService> };
 const services = compose.services;
 
-/** Debian's docker-compose (1.29) is what CI installs by apt; elsewhere it may be missing. */
-function dockerComposeV1(): { available: boolean; reason?: string } {
-  const probe = spawnSync('docker-compose', ['version'], { encoding: 'utf8' });
-  if (probe.error) return { available: false, reason: `docker-compose is not installed (${probe.error.message}); apt-get install docker-compose` };
-  return { available: true };
+/**
+ * The Compose that renders the file: `docker compose` (v2: hosted runners, Docker Desktop) when it
+ * answers, else Debian's docker-compose (1.29, what .ci/run installs by apt). Elsewhere neither may exist.
+ */
+function composeCli(): { argv: string[] } | { reason: string } {
+  if (spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0) return { argv: ['docker', 'compose'] };
+  if (spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0) return { argv: ['docker-compose'] };
+  return { reason: 'neither `docker compose` (v2) nor docker-compose (v1) answers; install one (apt-get install docker-compose)' };
 }
 
-const v1 = dockerComposeV1();
+const cli = composeCli();
 const mustRun = process.env.CI === 'true';
+const skipWithoutCompose = { skip: 'reason' in cli && !mustRun ? cli.reason : false };
 
-test('compose file is valid under docker-compose config -q', { skip: !v1.available && !mustRun ? v1.reason : false }, () => {
-  assert.ok(v1.available, `CI must install docker-compose: ${v1.reason}`);
-  const result = spawnSync('docker-compose', ['-f', COMPOSE_FILE, 'config', '-q'], { encoding: 'utf8' });
-  assert.equal(result.status, 0, `docker-compose config -q failed:\n${result.stderr}`);
+/** `<compose> -f compose/docker-compose.yml <args>` with extra environment; fails the test under CI without a Compose. */
+function renderCompose(args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
+  if ('reason' in cli) assert.fail(`CI must have a Compose: ${cli.reason}`);
+  const [command, ...prefix] = cli.argv;
+  return spawnSync(command!, [...prefix, '-f', COMPOSE_FILE, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+}
+
+test('compose file is valid under compose config -q', skipWithoutCompose, () => {
+  const result = renderCompose(['config', '-q']);
+  assert.equal(result.status, 0, `compose config -q failed:\n${result.stderr}`);
 });
 
-test('with the environment edge-ml up passes, the rendered file carries the scenario and the state dir', { skip: !v1.available && !mustRun ? v1.reason : false }, () => {
-  assert.ok(v1.available, `CI must install docker-compose: ${v1.reason}`);
+test('with the environment edge-ml up passes, the rendered file carries the scenario and the state dir', skipWithoutCompose, () => {
   const scenario = loadScenario('connected-cars');
   const env = composeEnvironment({ host: '127.0.0.1', kafka: 19092, ksql: 18088, mqtt: 11883 }, '/tmp/edge-ml-state', scenario.mqtt);
-  const result = spawnSync('docker-compose', ['-f', COMPOSE_FILE, 'config'], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const result = renderCompose(['config'], env);
   assert.equal(result.status, 0, result.stderr);
   const rendered = parse(result.stdout) as { services: Record<string, ComposeService & { volumes?: unknown[] }> };
   assert.equal(rendered.services['mqtt-proxy']!.environment?.KAFKA_MQTT_TOPIC_REGEX_LIST, scenario.mqtt.topicRegexList);
@@ -45,6 +57,20 @@ test('with the environment edge-ml up passes, the rendered file carries the scen
   assert.match(JSON.stringify(rendered.services['ksqldb-server']!.volumes), new RegExp(extensionDir('/tmp/edge-ml-state')));
   assert.match(String(rendered.services.broker!.environment?.KAFKA_ADVERTISED_LISTENERS), /PLAINTEXT_HOST:\/\/127\.0\.0\.1:19092/);
 });
+
+test('a relative --state-dir gives ksqlDB an absolute bind mount: the extension dir resolved against the working directory', skipWithoutCompose, () => {
+  const { stateDir } = globalOptionsOf(['--state-dir', 'relative/state']);
+  const result = renderCompose(['config'], composeEnvironment(DEFAULT_PORTS, stateDir));
+  // Compose reads a source not starting with `.`, `/` or `~` as a named volume, and resolves `./x` against compose/.
+  assert.equal(result.status, 0, result.stderr);
+  const rendered = parse(result.stdout) as { services: Record<string, { volumes?: unknown[] }> };
+  assert.deepEqual(bindSources(rendered.services['ksqldb-server']!.volumes), [extensionDir(resolve('relative/state'))]);
+});
+
+/** The host side of each bind mount, in Compose v1's short syntax (`src:dst:mode`) or v2's long one. */
+function bindSources(volumes: unknown[] | undefined): string[] {
+  return (volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[0]! : String((v as { source?: string }).source)));
+}
 
 test('the three Confluent Platform images are pinned to one 7.9.x version', () => {
   const images = Object.values(services).map((s) => s.image);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from './support/node-test.js';
@@ -9,11 +10,11 @@ import { componentStatuses, composeEnvironment, extensionDir, hostEndpoints, par
 import { placeJar } from '../src/runtime/docker.js';
 import { DEFAULT_PORTS } from '../src/runtime/types.js';
 import { UDF_JAR_NAME } from '../src/udf/jars.js';
-import { tempDir as makeTempDir } from './support/temp-dir.js';
+import { globalOptionsOf } from './support/cli.js';
+import { tempDir } from './support/temp-dir.js';
 
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/edge-ml');
 
-const tempDir = (): string => makeTempDir('edge-ml-docker-');
 
 /** Runs the built CLI; resolves with its exit code, output and how long it took. */
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string; ms: number }> {
@@ -54,7 +55,7 @@ esac
 }
 
 test('a docker client whose engine does not answer: up --runtime docker exits 1 within 5 s, naming the engine, its error and --runtime local', async () => {
-  const stateDir = tempDir();
+  const stateDir = tempDir('edge-ml-docker-');
   const result = await runCli(['--state-dir', stateDir, 'up', '--runtime', 'docker'], { PATH: dockerWithEngineDown(stateDir) });
   assert.equal(result.code, 1, result.stderr);
   assert.ok(result.ms < 5000, `took ${result.ms} ms`);
@@ -64,7 +65,7 @@ test('a docker client whose engine does not answer: up --runtime docker exits 1 
 });
 
 test('with no docker command at all, up --runtime docker says Docker is not installed', async () => {
-  const stateDir = tempDir();
+  const stateDir = tempDir('edge-ml-docker-');
   const bin = join(stateDir, 'bin');
   mkdirSync(bin);
   symlinkSync(process.execPath, join(bin, 'node'));
@@ -75,10 +76,24 @@ test('with no docker command at all, up --runtime docker says Docker is not inst
 });
 
 test('down with no Docker engine has nothing to stop and exits 0', async () => {
-  const stateDir = tempDir();
+  const stateDir = tempDir('edge-ml-docker-');
   const result = await runCli(['--state-dir', stateDir, 'down', '--runtime', 'docker'], { PATH: dockerWithEngineDown(stateDir) });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /no Docker engine answers: nothing to stop/);
+});
+
+test('the state dir is absolute however it is given: --state-dir, EDGE_ML_HOME, or the default', () => {
+  assert.equal(globalOptionsOf(['--state-dir', 'relative/state']).stateDir, resolve('relative/state'));
+  const home = process.env.EDGE_ML_HOME;
+  try {
+    process.env.EDGE_ML_HOME = 'relative/home';
+    assert.equal(globalOptionsOf([]).stateDir, resolve('relative/home'));
+    delete process.env.EDGE_ML_HOME;
+    assert.equal(globalOptionsOf([]).stateDir, join(homedir(), '.edge-ml'));
+  } finally {
+    if (home === undefined) delete process.env.EDGE_ML_HOME;
+    else process.env.EDGE_ML_HOME = home;
+  }
 });
 
 test('the compose environment carries ports, extension dir and the scenario MQTT settings', () => {
@@ -135,7 +150,7 @@ test('container state and health become component states; a missing container is
 });
 
 test('placing the UDF jar copies it into the extension dir and reports whether it changed', () => {
-  const stateDir = tempDir();
+  const stateDir = tempDir('edge-ml-docker-');
   const jar = join(stateDir, 'built.jar');
   writeFileSync(jar, 'jar v1');
   assert.equal(placeJar(jar, stateDir), true, 'first placement');
@@ -143,6 +158,22 @@ test('placing the UDF jar copies it into the extension dir and reports whether i
   assert.equal(placeJar(jar, stateDir), false, 'same content: no restart needed');
   writeFileSync(jar, 'jar v2');
   assert.equal(placeJar(jar, stateDir), true, 'new content: ksqlDB must restart to load it');
+});
+
+test('a new UDF jar replaces the old one by rename: whoever has the old file open keeps reading the old bytes, and no temporary file stays', () => {
+  const stateDir = tempDir('edge-ml-docker-');
+  const jar = join(stateDir, 'built.jar');
+  writeFileSync(jar, 'jar v1');
+  placeJar(jar, stateDir);
+  const placed = join(extensionDir(stateDir), UDF_JAR_NAME);
+  // ksqlDB may hold the jar open and load classes from it lazily: a hard link sees what an open file sees.
+  const heldOpen = join(stateDir, 'held-open.jar');
+  linkSync(placed, heldOpen);
+  writeFileSync(jar, 'jar v2, longer');
+  assert.equal(placeJar(jar, stateDir), true);
+  assert.equal(readFileSync(placed, 'utf8'), 'jar v2, longer');
+  assert.equal(readFileSync(heldOpen, 'utf8'), 'jar v1', 'the old file is untouched');
+  assert.deepEqual(readdirSync(extensionDir(stateDir)), [UDF_JAR_NAME]);
 });
 
 /**
@@ -180,18 +211,27 @@ esac
   return bin;
 }
 
-/** A stateful stand-in for ksqlDB's REST API that answers with the documented shapes. */
-async function fakeKsqlDb(port: number): Promise<{ statements: { ksql: string; seq?: number }[]; close: () => void }> {
+/**
+ * A stateful stand-in for ksqlDB's REST API that answers with the documented shapes. `warn(text)`
+ * puts a warning on every statement's answer, as ksqlDB does while its command runner is degraded;
+ * `refuse(name)` makes it refuse to replace that stream, as ksqlDB refuses a query upgrade it cannot
+ * apply in place.
+ */
+async function fakeKsqlDb(
+  port: number,
+): Promise<{ statements: { ksql: string; seq?: number }[]; warn: (message: string) => void; refuse: (stream: string) => void; close: () => void }> {
   const { createServer } = await import('node:http');
   const statements: { ksql: string; seq?: number }[] = [];
   let seq = 0;
   const streams = new Set<string>();
+  let refused: string | undefined;
+  const warnings: { message: string }[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
-      const reply = (value: unknown): void => {
-        res.writeHead(200, { 'content-type': 'application/json' });
+      const reply = (value: unknown, status = 200): void => {
+        res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(value));
       };
       if (req.url === '/info') return reply({ KsqlServerInfo: { version: '7.9.0', ksqlServiceId: 'edge_ml_' } });
@@ -202,19 +242,22 @@ async function fakeKsqlDb(port: number): Promise<{ statements: { ksql: string; s
       }
       if (/^SHOW STREAMS/.test(ksql)) return reply([{ '@type': 'streams', streams: [...streams].map((name) => ({ name, topic: name })) }]);
       if (/^SHOW QUERIES/.test(ksql)) return reply([{ '@type': 'queries', queries: [{ id: 'CSAS_ANOMALYDETECTION_1', state: 'RUNNING' }] }]);
-      const name = /CREATE STREAM IF NOT EXISTS (\w+)/.exec(ksql)?.[1];
-      if (name && streams.has(name)) return reply([{ '@type': 'warning_entity', message: `Cannot add stream ${name}: A stream with the same name already exists.` }]);
+      const name = /^CREATE OR REPLACE STREAM (\w+)/.exec(ksql)?.[1];
+      if (name && name === refused) {
+        return reply({ '@type': 'generic_error', error_code: 40000, message: 'Query is not upgradeable. Plan step of type StreamSource must have matching topicName. Values differ: temperature vs. CARSENSOR_SCORED' }, 400);
+      }
       if (name) streams.add(name);
-      reply([{ '@type': 'currentStatus', statementText: ksql, commandId: `stream/${name}/create`, commandStatus: { status: 'SUCCESS', message: 'Stream created' }, commandSequenceNumber: ++seq }]);
+      const message = / AS\s+SELECT /.test(ksql) ? `Created query with ID CSAS_${name}_${seq + 1}` : 'Stream created';
+      reply([{ '@type': 'currentStatus', statementText: ksql, commandId: `stream/${name}/create`, commandStatus: { status: 'SUCCESS', message }, commandSequenceNumber: ++seq, warnings }]);
     });
   });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return { statements, close: () => server.close() };
+  return { statements, warn: (message) => warnings.push({ message }), refuse: (stream) => (refused = stream), close: () => server.close() };
 }
 
 test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no real containers): up, up again, status, ksql run, down', async () => {
   const { freePort } = await import('./support/ports.js');
-  const dir = tempDir();
+  const dir = tempDir('edge-ml-docker-');
   const stateDir = join(dir, 'state');
   const ports = { kafka: await freePort(), ksql: await freePort(), mqtt: await freePort() };
   const bin = fakeDocker(dir, ports);
@@ -234,27 +277,44 @@ test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no
     assert.ok(firstCalls.some((c) => / restart ksqldb-server /.test(c)), 'a new jar under a running ksqlDB restarts it');
     assert.ok(firstCalls.some((c) => /exec -T broker kafka-topics .*--topic temperature --partitions 3/.test(c)), 'the topic is created in the broker');
     assert.equal(readFileSync(join(extensionDir(stateDir), UDF_JAR_NAME), 'utf8'), 'a jar');
+    const creates = ['CARSENSOR', 'CARSENSOR_SCORED', 'ANOMALYDETECTION', 'ANOMALYDETECTIONWITHFILTER'].map((name) => `CREATE OR REPLACE STREAM ${name}`);
+    assert.deepEqual(ksqlDb.statements.map((s) => s.ksql.split(/\s+/).slice(0, 5).join(' ')), ['DESCRIBE FUNCTION ANOMALY;', ...creates, 'SHOW STREAMS;', 'SHOW QUERIES;']);
     assert.deepEqual(
-      ksqlDb.statements.map((s) => s.ksql.split(/\s+/).slice(0, 6).join(' ')),
-      ['DESCRIBE FUNCTION ANOMALY;', 'CREATE STREAM IF NOT EXISTS CARSENSOR', 'CREATE STREAM IF NOT EXISTS ANOMALYDETECTION', 'CREATE STREAM IF NOT EXISTS ANOMALYDETECTIONWITHFILTER', 'SHOW STREAMS;', 'SHOW QUERIES;'],
+      ksqlDb.statements.slice(1, 1 + creates.length).map((s) => s.seq),
+      creates.map((_, i) => (i === 0 ? undefined : i)),
+      'each CREATE waits for the one before',
     );
-    assert.deepEqual(ksqlDb.statements.slice(1, 4).map((s) => s.seq), [undefined, 1, 2], 'each CREATE waits for the one before');
     assert.match(first.stderr, /could not check the MQTT Proxy's record key/, 'no MQTT Proxy here: the key check warns and up goes on');
     const record = JSON.parse(readFileSync(join(stateDir, 'platform.json'), 'utf8')) as { runtime: string; endpoints: Record<string, string> };
     assert.deepEqual(record.endpoints, { bootstrapServers: `127.0.0.1:${ports.kafka}`, mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, ksqlUrl: `http://127.0.0.1:${ports.ksql}` });
 
     const callsBefore = calls().length;
+    const statementsBefore = ksqlDb.statements.length;
+    ksqlDb.warn('The server has encountered an incompatible entry in its log and cannot process further DDL statements.');
     const second = await runCli(upArgs, env);
     assert.equal(second.code, 0, second.stderr);
     assert.ok(!calls().slice(callsBefore).some((c) => / restart /.test(c)), 'the same jar again: no restart');
-    assert.match(second.stderr, /warning: Cannot add stream CARSENSOR/, 'up twice is harmless');
+    assert.deepEqual(
+      ksqlDb.statements.slice(statementsBefore).filter((s) => s.ksql.startsWith('CREATE')).map((s) => s.ksql.split(/\s+/).slice(0, 5).join(' ')),
+      creates,
+      'up again replaces the streams in place, so a changed scenario reaches the running queries',
+    );
+    assert.doesNotMatch(second.stderr, /Cannot add stream/);
+    assert.match(second.stderr, /^warning: CREATE OR REPLACE STREAM ANOMALYDETECTION .* -> Created query with ID CSAS_ANOMALYDETECTION_\d+; warning: The server has encountered an incompatible entry/m, "ksqlDB's warnings are shown as warnings");
+
+    ksqlDb.refuse('ANOMALYDETECTION');
+    const refused = await runCli(upArgs, env);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /ksqlDB cannot replace stream ANOMALYDETECTION in place/);
+    assert.match(refused.stderr, /hint: .*edge-ml down --volumes/);
+    assert.match(refused.stderr, /hint: .*edge-ml ksql run "DROP STREAM ANOMALYDETECTION DELETE TOPIC;"/);
 
     const status = await runCliStdout(['--state-dir', stateDir, '--json', 'status'], env);
     const parsed = JSON.parse(status) as { runtime: string; running: boolean; components: { state: string }[]; processing: { version: string; streams: string[] } };
     assert.equal(parsed.runtime, 'docker', 'status finds the runtime from the state dir');
     assert.equal(parsed.running, true);
     assert.equal(parsed.processing.version, '7.9.0');
-    assert.deepEqual(parsed.processing.streams, ['CARSENSOR', 'ANOMALYDETECTION', 'ANOMALYDETECTIONWITHFILTER']);
+    assert.deepEqual(parsed.processing.streams, ['CARSENSOR', 'CARSENSOR_SCORED', 'ANOMALYDETECTION', 'ANOMALYDETECTIONWITHFILTER']);
 
     const run = await runCliStdout(['--state-dir', stateDir, 'ksql', 'run', 'SHOW STREAMS;'], env);
     assert.match(run, /^SHOW STREAMS; -> streams: CARSENSOR \(topic CARSENSOR\)/);

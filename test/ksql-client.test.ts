@@ -10,7 +10,7 @@ import { after, test } from './support/node-test.js';
 import { EdgeMlError } from '../src/errors.js';
 import { KsqlClient } from '../src/ksql/client.js';
 import { KsqlServerError } from '../src/ksql/errors.js';
-import { checkAnomalyFunction, describeEntity, formatStatementResult } from '../src/ksql/format.js';
+import { checkAnomalyFunction, describeEntity, formatStatementResult, statementWarnings } from '../src/ksql/format.js';
 import { freePort } from './support/ports.js';
 
 interface Recorded {
@@ -225,4 +225,59 @@ test('contract (replayed ksqlDB responses): /query-stream header then rows over 
 test('contract (replayed ksqlDB responses): a push query the server refuses is an error with its message', async () => {
   const server = await replay(json(400, { '@type': 'statement_error', error_code: 40001, message: 'NOPE does not exist.', statementText: 'SELECT * FROM NOPE EMIT CHANGES;' }));
   await assert.rejects(new KsqlClient(server.url).pushQuery('SELECT * FROM NOPE EMIT CHANGES;'), (err: unknown) => err instanceof KsqlServerError && err.errorCode === 40001 && /NOPE does not exist/.test(err.message));
+});
+
+// KsqlResource.addCommandRunnerWarning puts this on every entity while the command runner is degraded
+// (DefaultErrorMessages.COMMAND_RUNNER_DEGRADED_INCOMPATIBLE_COMMANDS_ERROR_MESSAGE).
+const DEGRADED =
+  'The server has encountered an incompatible entry in its log and cannot process further DDL statements.\nThis is most likely due to the service being rolled back to an earlier version.';
+
+test('contract (replayed ksqlDB responses): the `warnings` of a statement\'s entity are shown with its result and reported as warnings', async () => {
+  const statement = 'CREATE OR REPLACE STREAM B AS SELECT * FROM A EMIT CHANGES;';
+  const server = await replay(json(200, [{ ...currentStatus(statement, 'Created query with ID CSAS_B_3', 3, 'CSAS_B_3'), warnings: [{ message: DEGRADED }] }]));
+  const [result] = await new KsqlClient(server.url).executeScript(statement);
+  assert.deepEqual(statementWarnings(result!), [DEGRADED.replace('\n', ' ')]);
+  assert.equal(
+    formatStatementResult(result!),
+    `CREATE OR REPLACE STREAM B AS SELECT * FROM A EMIT CHANGES; -> Created query with ID CSAS_B_3 (query CSAS_B_3); warning: ${DEGRADED.replace('\n', ' ')}`,
+  );
+  const warningEntity = { statement: { text: 'CREATE STREAM IF NOT EXISTS B AS SELECT * FROM A;', line: 1 }, entities: [{ '@type': 'warning_entity', message: 'Cannot add stream B: A stream with the same name already exists.', warnings: [] }] };
+  assert.deepEqual(statementWarnings(warningEntity), ['Cannot add stream B: A stream with the same name already exists.']);
+  assert.deepEqual(statementWarnings({ ...warningEntity, entities: [currentStatus('s', 'Stream created', 4)] }), [], 'an empty warnings array is no warning');
+});
+
+const REPLACE_SCORES = 'CREATE OR REPLACE STREAM ANOMALYDETECTION WITH (KAFKA_TOPIC=\'ANOMALYDETECTION\', VALUE_FORMAT=\'JSON\') AS SELECT * FROM CARSENSOR_SCORED WHERE ANOMALY_VAL IS NOT NULL EMIT CHANGES;';
+
+/** What edge-ml must say when ksqlDB cannot replace ANOMALYDETECTION in place: so, and how to get past it. */
+function assertRefusedReplacement(err: unknown, serverMessage: RegExp): true {
+  assert.ok(err instanceof KsqlServerError, String(err));
+  assert.match(err.message, /^ksqlDB cannot replace stream ANOMALYDETECTION in place/);
+  assert.match(err.message, serverMessage);
+  assert.match(err.hint ?? '', /edge-ml down --volumes/);
+  assert.match(err.hint ?? '', /edge-ml ksql run "DROP STREAM ANOMALYDETECTION DELETE TOPIC;"/);
+  return true;
+}
+
+test('contract (replayed ksqlDB responses): a query upgrade ksqlDB refuses (generic_error 40000) says the stream cannot be replaced in place and names the fixes', async () => {
+  // The sandboxed validation throws the plan's KsqlException; KsqlResource answers it with Errors.badRequest.
+  const message = 'Query is not upgradeable. Plan step of type StreamSource must have matching topicName. Values differ: temperature vs. CARSENSOR_SCORED';
+  const server = await replay(json(400, { '@type': 'generic_error', error_code: 40000, message }));
+  await assert.rejects(new KsqlClient(server.url).execute(REPLACE_SCORES), (err) => assertRefusedReplacement(err, /Query is not upgradeable/));
+});
+
+test('contract (replayed ksqlDB responses): a schema change ksqlDB refuses (statement_error 40001) says the stream cannot be replaced in place and names the fixes', async () => {
+  const message = "Cannot upgrade data source: DataSource '`ANOMALYDETECTION`' has schema = `MQTT_TOPIC` STRING KEY, `CARID` STRING, `EVENTID` INTEGER, `ANOMALY_VAL` DOUBLE which is not upgradeable to `MQTT_TOPIC` STRING KEY, `CARID` STRING, `ANOMALY_VAL` DOUBLE. (The following columns are changed, missing or reordered: [`EVENTID` INTEGER, `ANOMALY_VAL` DOUBLE])";
+  const server = await replay(json(400, { '@type': 'statement_error', error_code: 40001, message, statementText: REPLACE_SCORES, entities: [] }));
+  await assert.rejects(new KsqlClient(server.url).execute(REPLACE_SCORES), (err) => assertRefusedReplacement(err, /Cannot upgrade data source/));
+});
+
+test('contract (replayed ksqlDB responses): a command that failed when ksqlDB ran it (currentStatus ERROR) is an error, not a result', async () => {
+  // InteractiveStatementExecutor puts the exception's stack trace in the status message.
+  const stackTrace = 'io.confluent.ksql.util.KsqlStatementException: Query is not upgradeable. Plan step of type StreamSource must have matching topicName.\n\tat io.confluent.ksql.engine.EngineExecutor.execute(EngineExecutor.java:200)';
+  const server = await replay(json(200, [{ ...currentStatus(REPLACE_SCORES, '', 7), commandStatus: { status: 'ERROR', message: stackTrace, queryId: null } }]));
+  await assert.rejects(new KsqlClient(server.url).execute(REPLACE_SCORES), (err) => {
+    assertRefusedReplacement(err, /ERROR: Query is not upgradeable\. Plan step of type StreamSource must have matching topicName\.$/m);
+    assert.doesNotMatch((err as Error).message, /EngineExecutor\.java/, 'the message, not the stack trace');
+    return true;
+  });
 });

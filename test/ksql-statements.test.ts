@@ -45,10 +45,30 @@ test('an unterminated string or comment is a usage error naming the line', () =>
   assert.throws(() => splitStatements('SHOW /* never closed'), (err: unknown) => err instanceof UsageError && /comment opened on line 1/.test(err.message));
 });
 
-test("the scenario's KSQL splits into its three CREATE STREAM statements", () => {
+test("the scenario's KSQL creates or replaces every stream, so that a changed threshold or car id pattern reaches the running queries", () => {
   const statements = splitStatements(loadScenario('connected-cars').ksql.text);
-  assert.equal(statements.length, 3);
-  for (const s of statements) assert.match(s.text, /^CREATE STREAM IF NOT EXISTS /);
+  assert.ok(statements.length >= 3);
+  // IF NOT EXISTS checks only the name: ksqlDB would answer a warning and keep the old query.
+  for (const s of statements) assert.match(s.text, /^CREATE OR REPLACE STREAM \w+\s/);
+});
+
+test("the scenario's KSQL scores each window once: ANOMALY( is called once in all its statements", () => {
+  // ksqlDB does not reuse a projection in WHERE: ANOMALY in both would score every window twice.
+  const calls = splitStatements(loadScenario('connected-cars').ksql.text).flatMap((s) => s.text.match(/\bANOMALY\s*\(/gi) ?? []);
+  assert.equal(calls.length, 1);
+});
+
+test("the scenario's streams keep the record contract: the scores stream has only scored windows (CARID, EVENTID, ANOMALY_VAL, keyed by the MQTT topic), the anomalies stream those above the threshold", () => {
+  const scenario = loadScenario('connected-cars');
+  const streams = splitStatements(scenario.ksql.text).map((s) => ({ name: /^CREATE OR REPLACE STREAM (\w+)/.exec(s.text)![1]!, text: s.text.replace(/\s+/g, ' ') }));
+  const scores = streams.findIndex((s) => s.name === scenario.streams.scores);
+  const { text: scoresText } = streams[scores]!;
+  assert.match(scoresText, new RegExp(`WITH \\(KAFKA_TOPIC='${scenario.streams.scores}', VALUE_FORMAT='JSON'\\)`));
+  const source = /^.* AS SELECT MQTT_TOPIC, CARID, EVENTID, ANOMALY_VAL FROM (\w+) WHERE ANOMALY_VAL IS NOT NULL EMIT CHANGES;$/.exec(scoresText)?.[1];
+  assert.ok(source, scoresText);
+  assert.ok(streams.findIndex((s) => s.name === source) < scores, `${source} is created before ${scenario.streams.scores}`);
+  const anomalies = streams.find((s) => s.name === scenario.streams.anomalies)!.text;
+  assert.match(anomalies, new RegExp(`SELECT MQTT_TOPIC, CARID, EVENTID, ANOMALY_VAL FROM ${scenario.streams.scores} WHERE ANOMALY_VAL > ${scenario.model.threshold} EMIT CHANGES;$`));
 });
 
 test('statement summaries are one line and bounded', () => {

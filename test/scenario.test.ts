@@ -36,7 +36,7 @@ test('the bundled scenario loads with typed fields and filled-in KSQL', () => {
   assert.equal(kafkaTopicFor(s.mqtt.topicMappings, 'car/17/engine/rpm'), undefined);
   assert.equal(carIdOfTopic(s, 'car/17/engine/temperature'), '17');
   assert.equal(carIdOfTopic(s, 'car/engine/temperature'), 'car/engine/temperature');
-  assert.match(s.ksql.text, /CREATE STREAM IF NOT EXISTS ANOMALYDETECTIONWITHFILTER/);
+  assert.match(s.ksql.text, /CREATE OR REPLACE STREAM ANOMALYDETECTIONWITHFILTER/);
   assert.match(s.ksql.text, new RegExp(`ANOMALY_VAL > ${s.model.threshold}`));
   assert.doesNotMatch(s.ksql.text, /\$\{/, 'every placeholder is filled in');
 });

@@ -14,12 +14,25 @@ interface Step {
   with?: Record<string, unknown>;
 }
 
+const doc = parseDocument(text, { uniqueKeys: true });
+const workflow = doc.toJS() as { on: Record<string, unknown>; jobs: Record<string, { 'runs-on': string; 'timeout-minutes': number; steps: Step[] }> };
+const job = workflow.jobs['smoke-docker']!;
+
+/**
+ * The first major of each action whose action.yml says `runs.using: node24` (read at the tags of
+ * actions/checkout, setup-node, setup-java and upload-artifact). GitHub removed the Node 20 action
+ * runtime from hosted runners in September 2026, so older majors no longer run there.
+ */
+const FIRST_NODE24_MAJOR: Record<string, number> = {
+  'actions/checkout': 5,
+  'actions/setup-node': 5,
+  'actions/setup-java': 5,
+  'actions/upload-artifact': 6, // v5 still ran on node20 by default
+};
+
 test('the GitHub workflow is valid YAML and runs edge-ml smoke on the docker runtime', () => {
-  const doc = parseDocument(text, { uniqueKeys: true });
   assert.deepEqual(doc.errors, []);
-  const workflow = doc.toJS() as { on: Record<string, unknown>; jobs: Record<string, { 'runs-on': string; 'timeout-minutes': number; steps: Step[] }> };
   assert.ok('push' in workflow.on && 'pull_request' in workflow.on, 'runs on pushes and pull requests');
-  const job = workflow.jobs['smoke-docker']!;
   assert.match(job['runs-on'], /^ubuntu-/, 'a GitHub-hosted Linux runner, which has a Docker engine');
   assert.ok(job['timeout-minutes'] > 0);
   const steps = job.steps;
@@ -35,4 +48,21 @@ test('the GitHub workflow is valid YAML and runs edge-ml smoke on the docker run
   assert.match(paths, /container-logs\.txt/);
   assert.ok(steps.some((s) => s.if === 'failure()' && /docker compose -p edge-ml -f compose\/docker-compose\.yml logs/.test(s.run ?? '')), 'collects the container logs on failure');
   assert.ok(steps.some((s) => s.if === 'always()' && /edge-ml down/.test(s.run ?? '')), 'stops the platform whatever happened');
+});
+
+test('every action of the workflow runs on the Node 24 action runtime', () => {
+  const actions = job.steps.flatMap((s) => (s.uses ? [s.uses] : []));
+  assert.ok(actions.length > 0);
+  for (const uses of actions) {
+    const [name, ref] = uses.split('@') as [string, string];
+    const first = FIRST_NODE24_MAJOR[name];
+    assert.ok(first !== undefined, `${uses}: look up which of its majors run on node24 (runs.using in its action.yml) and add it to this test`);
+    const major = Number(/^v(\d+)(\.\d+)*$/.exec(ref)?.[1]);
+    assert.ok(major >= first, `${uses} runs on the retired Node 20 runtime: use @v${first} or later`);
+  }
+});
+
+test('the workflow runs edge-ml on a Node.js that is still supported (22 or later; 20 reached end of life in April 2026)', () => {
+  const setupNode = job.steps.find((s) => s.uses?.startsWith('actions/setup-node@'));
+  assert.ok(Number(setupNode?.with?.['node-version']) >= 22, `node-version: ${String(setupNode?.with?.['node-version'])}`);
 });

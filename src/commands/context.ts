@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/scenario.js';
-import { defaultStateDir } from '../state/state-dir.js';
+import { resolveStateDir } from '../state/state-dir.js';
 import { RUNTIME_NAMES, type RuntimeName } from '../runtime/types.js';
 import { Ui } from '../ui/ui.js';
 
@@ -26,7 +26,7 @@ export function commandContext(command: Command): CommandContext {
   const options: GlobalOptions = {
     runtime: all.runtime,
     scenario: all.scenario ?? 'connected-cars',
-    stateDir: all.stateDir ?? defaultStateDir(),
+    stateDir: resolveStateDir(all.stateDir),
     json: all.json ?? false,
     verbose: all.verbose ?? false,
     color: all.color ?? true,

@@ -1,7 +1,7 @@
 import { EdgeMlError, errorMessage } from '../errors.js';
 import { KSQL_NOT_READY, KsqlServerError } from './errors.js';
 import { splitStatements, type Statement } from './statements.js';
-import type { HealthCheck, KsqlEntity, KsqlErrorBody, QueryStreamHeader, ServerInfo } from './types.js';
+import type { CurrentStatusEntity, HealthCheck, KsqlEntity, KsqlErrorBody, QueryStreamHeader, ServerInfo } from './types.js';
 
 export interface KsqlClientOptions {
   /** How long to keep retrying while the server answers 503 "not ready" (50302). */
@@ -65,6 +65,8 @@ export class KsqlClient {
       const seq = entity.commandSequenceNumber;
       if (typeof seq === 'number' && seq >= 0) this.sequenceNumber = seq;
     }
+    const failure = commandFailure(entities);
+    if (failure !== undefined) throw new KsqlServerError(200, undefined, `command status ERROR: ${failure}`, ksql);
     return entities;
   }
 
@@ -156,6 +158,17 @@ export class KsqlClient {
     }
     return KsqlServerError.fromBody(response.status, body, text, statement);
   }
+}
+
+/**
+ * Why a command ksqlDB accepted failed when it ran (currentStatus ERROR), or undefined. The status
+ * message is the exception's stack trace (InteractiveStatementExecutor); its first line says why.
+ */
+function commandFailure(entities: readonly KsqlEntity[]): string | undefined {
+  const failed = entities.find((e) => e['@type'] === 'currentStatus' && (e as CurrentStatusEntity).commandStatus.status === 'ERROR') as CurrentStatusEntity | undefined;
+  if (!failed) return undefined;
+  const firstLine = failed.commandStatus.message.trim().split('\n')[0]!;
+  return firstLine.replace(/^[\w.$]+(Exception|Error): /, '');
 }
 
 /** A refused, reset or timed-out connection, as an error that says which URL and what to check. */

@@ -2,11 +2,24 @@ import { statementSummary } from './statements.js';
 import type { CurrentStatusEntity, DescribeFunctionEntity, KsqlEntity, QueriesEntity, StreamsEntity } from './types.js';
 import type { StatementResult } from './client.js';
 
-/** One human line per statement: what ran and what the server said. */
+/** One human line per statement: what ran and what the server said, its warnings included. */
 export function formatStatementResult(result: StatementResult): string {
   const what = statementSummary(result.statement.text);
-  const said = result.entities.map(describeEntity).join('; ') || 'done';
+  const said = result.entities.flatMap((e) => [describeEntity(e), ...warningsOf(e).map((w) => `warning: ${w}`)]).join('; ') || 'done';
   return `${what} -> ${said}`;
+}
+
+/** What ksqlDB warned about for one statement: its warning entities, and the `warnings` any entity carries. */
+export function statementWarnings(result: StatementResult): string[] {
+  return result.entities.flatMap((e) => [...(e['@type'] === 'warning_entity' ? [oneLine(String(e.message))] : []), ...warningsOf(e)]);
+}
+
+function warningsOf(entity: KsqlEntity): string[] {
+  return (entity.warnings ?? []).map((w) => oneLine(w.message));
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
 /** A short text for one /ksql result entity. */

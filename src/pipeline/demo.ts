@@ -59,7 +59,7 @@ export async function runDemo(runtime: Runtime, upOptions: UpOptions, options: D
       `normal engine-temperature windows. Its score is the reconstruction error; above ${scenario.model.threshold} a window is an anomaly.\n` +
       `UDF jar: ${locateUdfJar(upOptions.udfJar)}`,
   );
-  ui.out(runtime.name === 'docker' ? 'Applied to ksqlDB:' : 'The local runtime runs these statements as a Kafka Streams topology with the same UDF class:');
+  ui.out(runtime.name === 'docker' ? 'Applied to ksqlDB:' : 'The local runtime does what these statements do in one Kafka Streams topology, with the same UDF class and output topics:');
   ui.out(c.dim(scenario.ksql.text.split('\n').filter((l) => l.trim() && !l.trim().startsWith('--')).map((l) => `  ${l}`).join('\n')));
 
   heading(3, 'Cars on the road');

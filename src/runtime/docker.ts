@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EdgeMlError } from '../errors.js';
 import { applyScript } from '../ksql/apply.js';
 import { KsqlClient } from '../ksql/client.js';
-import { checkAnomalyFunction, formatStatementResult } from '../ksql/format.js';
+import { checkAnomalyFunction, formatStatementResult, statementWarnings } from '../ksql/format.js';
 import type { QueriesEntity, StreamsEntity } from '../ksql/types.js';
 import { carTopic, kafkaTopicFor, type Scenario } from '../scenario/scenario.js';
 import { clearPlatform, readPlatform, writePlatform } from '../state/state-dir.js';
@@ -62,7 +62,10 @@ export class DockerRuntime implements Runtime {
     const ksql = new KsqlClient(endpoints.ksqlUrl, { notReadyTimeoutMs: remaining() });
     await reporter.step('ksqlDB has the ANOMALY function (DESCRIBE FUNCTION ANOMALY)', () => verifyAnomalyFunction(ksql, jar));
     const applied = await reporter.step("apply the scenario's KSQL", () => ksql.executeScript(options.scenario.ksql.text));
-    for (const result of applied) reporter.info(`  ${formatStatementResult(result)}`);
+    for (const result of applied) {
+      if (statementWarnings(result).length > 0) reporter.warn(formatStatementResult(result));
+      else reporter.info(`  ${formatStatementResult(result)}`);
+    }
 
     await this.checkMqttKeyOnce(options.scenario, endpoints, reporter);
     return this.status();
@@ -151,13 +154,24 @@ export class DockerRuntime implements Runtime {
   }
 }
 
-/** Copies the jar into the extension dir; true when the content there changed. */
+/**
+ * Puts the jar into the extension dir; true when the content there changed. A running ksqlDB may
+ * hold the old jar open and load classes from it lazily, so the old file is never written to: the
+ * new one is copied beside it and renamed over it (atomic within a directory). The temporary name
+ * does not end in .jar, so a ksqlDB starting meanwhile does not load a half-written copy.
+ */
 export function placeJar(jarPath: string, stateDir: string): boolean {
   const dir = extensionDir(stateDir);
   mkdirSync(dir, { recursive: true });
   const target = join(dir, UDF_JAR_NAME);
   if (existsSync(target) && sha256(target) === sha256(jarPath)) return false;
-  copyFileSync(jarPath, target);
+  const partial = `${target}.${process.pid}.partial`;
+  try {
+    copyFileSync(jarPath, partial);
+    renameSync(partial, target);
+  } finally {
+    rmSync(partial, { force: true });
+  }
   return true;
 }
 

@@ -1,11 +1,17 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { EdgeMlError } from '../errors.js';
 import type { Endpoints, RuntimeName } from '../runtime/types.js';
 
-export function defaultStateDir(): string {
-  return process.env.EDGE_ML_HOME || join(homedir(), '.edge-ml');
+/**
+ * The state dir as an absolute path: the one given (--state-dir), else $EDGE_ML_HOME, else
+ * ~/.edge-ml. Relative paths are resolved against the working directory here, once: Compose reads
+ * a relative bind-mount source as a volume name (or against compose/), and child processes with
+ * another working directory would look elsewhere.
+ */
+export function resolveStateDir(given: string | undefined): string {
+  return resolve(given || process.env.EDGE_ML_HOME || join(homedir(), '.edge-ml'));
 }
 
 /** What `up` leaves behind so that status, generate, tail and down find the platform without flags. */

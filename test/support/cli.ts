@@ -1,5 +1,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { fileURLToPath } from 'node:url';
+import { buildProgram } from '../../src/cli.js';
+import { commandContext, type GlobalOptions } from '../../src/commands/context.js';
 
 /** The built CLI entry (dist/src/cli-main.js), run with this Node. */
 export const CLI_MAIN = fileURLToPath(new URL('../../src/cli-main.js', import.meta.url));
@@ -27,6 +29,17 @@ export function spawnCli(home: string, args: readonly string[], options: CliOpti
     timeout: options.timeoutMs ?? 300_000,
     input: options.input,
   }) as ResultPromise<{ reject: false }>;
+}
+
+/** The global options a command sees for `edge-ml <argv> <command>`, as the real program parses them. */
+export function globalOptionsOf(argv: readonly string[]): GlobalOptions {
+  const program = buildProgram();
+  let options: GlobalOptions | undefined;
+  program.command('show-options').action((_flags: unknown, command) => {
+    options = commandContext(command).options;
+  });
+  program.parse(['node', 'edge-ml', ...argv, 'show-options']);
+  return options!;
 }
 
 export async function runCli(home: string, args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
