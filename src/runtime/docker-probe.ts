@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import mqtt from 'mqtt';
 import { errorMessage } from '../errors.js';
+import { createKafka } from '../kafka/kafka-client.js';
 
 function kafka(bootstrapServers: string): Kafka {
-  return new Kafka({ clientId: 'edge-ml', brokers: bootstrapServers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+  return createKafka({ clientId: 'edge-ml', bootstrap: bootstrapServers, retry: { retries: 2 } });
 }
 
 export type KeyProbeResult = { outcome: 'topic-key'; key: string } | { outcome: 'other-key'; key: string | null } | { outcome: 'not-seen'; why: string };

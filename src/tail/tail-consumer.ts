@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { EdgeMlError, errorMessage } from '../errors.js';
+import { createKafka } from '../kafka/kafka-client.js';
 import type { TailedRecord } from './tail-record.js';
 
 export interface TailOptions {
@@ -37,11 +38,9 @@ export async function tailTopic(options: TailOptions, onRecord: (record: TailedR
 }
 
 function createConsumer({ bootstrap, groupId }: TailOptions): Consumer {
-  const kafka = new Kafka({
+  const kafka = createKafka({
     clientId: 'edge-ml-tail',
-    brokers: bootstrap.split(',').map((b) => b.trim()),
-    // stdout carries the records: kafkajs must not log there.
-    logLevel: logLevel.NOTHING,
+    bootstrap,
     connectionTimeout: 3000,
     // Bounded, so that a broker that is down is an error within seconds, not minutes.
     retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 1000 },

@@ -1,5 +1,6 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { EdgeMlError, errorMessage } from '../../errors.js';
+import { createKafka } from '../../kafka/kafka-client.js';
 
 export interface TopicSpec {
   name: string;
@@ -71,10 +72,9 @@ async function createMissingTopics(bootstrap: string, topics: readonly TopicSpec
 
 /** A short-lived admin client that fails fast: the callers retry on their own terms. */
 async function withAdmin<T>(bootstrap: string, work: (admin: Admin) => Promise<T>): Promise<T> {
-  const kafka = new Kafka({
+  const kafka = createKafka({
     clientId: 'edge-ml-admin',
-    brokers: bootstrap.split(',').map((b) => b.trim()),
-    logLevel: logLevel.NOTHING,
+    bootstrap,
     connectionTimeout: 2000,
     requestTimeout: 10_000,
     retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },

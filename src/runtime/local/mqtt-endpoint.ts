@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes, type Client, type PublishPacket } from 'aedes';
-import { Kafka, logLevel, Partitioners, type ICustomPartitioner, type Producer } from 'kafkajs';
+import { Partitioners, type ICustomPartitioner, type Producer } from 'kafkajs';
+import { createKafka } from '../../kafka/kafka-client.js';
 import { kafkaTopicFor, type TopicMapping } from '../../scenario/scenario.js';
 import { KafkaBatcher } from './kafka-batcher.js';
 
@@ -81,10 +82,9 @@ const keyHashPartitioner: ICustomPartitioner = () => {
 };
 
 export async function startMqttEndpoint(config: MqttEndpointConfig): Promise<MqttEndpoint> {
-  const kafka = new Kafka({
+  const kafka = createKafka({
     clientId: 'edge-ml-mqtt-endpoint',
-    brokers: config.bootstrapServers.split(','),
-    logLevel: logLevel.NOTHING,
+    bootstrap: config.bootstrapServers,
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
   });
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: keyHashPartitioner });

@@ -1,0 +1,29 @@
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import './request-queue-fix.js';
+
+/** How long a client waits and how often it retries: each caller's own trade-off. */
+export type KafkaClientTuning = Pick<KafkaConfig, 'connectionTimeout' | 'requestTimeout' | 'retry'>;
+
+export interface KafkaClientOptions extends KafkaClientTuning {
+  clientId: string;
+  /** Comma-separated host:port list. */
+  bootstrap: string;
+}
+
+/** The one place a kafkajs client is built, so that every command connects the same way. */
+export function createKafka({ clientId, bootstrap, ...tuning }: KafkaClientOptions): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: bootstrapList(bootstrap),
+    // stdout carries records and JSON: kafkajs must never log there.
+    logLevel: logLevel.NOTHING,
+    ...tuning,
+  });
+}
+
+export function bootstrapList(bootstrap: string): string[] {
+  return bootstrap
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+}
