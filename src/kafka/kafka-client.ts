@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import type { KafkaClientConfig } from './client-config.js';
 import './request-queue-fix.js';
 
 /** How long a client waits and how often it retries: each caller's own trade-off. */
@@ -8,13 +9,17 @@ export interface KafkaClientOptions extends KafkaClientTuning {
   clientId: string;
   /** Comma-separated host:port list. */
   bootstrap: string;
+  /** TLS and SASL from --kafka-config; plaintext without one. */
+  config?: KafkaClientConfig;
 }
 
 /** The one place a kafkajs client is built, so that every command connects the same way. */
-export function createKafka({ clientId, bootstrap, ...tuning }: KafkaClientOptions): Kafka {
+export function createKafka({ clientId, bootstrap, config, ...tuning }: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId,
     brokers: bootstrapList(bootstrap),
+    ssl: config?.ssl,
+    sasl: config?.sasl,
     // stdout carries records and JSON: kafkajs must never log there.
     logLevel: logLevel.NOTHING,
     ...tuning,
