@@ -372,17 +372,17 @@ async function main(): Promise<number> {
   const results: Record<string, unknown> = { machine: { cpus: cpus().length, loadAvg1m: Math.round(loadavg()[0]! * 100) / 100 } };
   // Killed (timeout, Ctrl-C): still take the platform down.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => void runtime.down({ volumes: true }, reporter).finally(() => process.exit(1)));
+    process.once(signal, () => void runtime.down({ volumes: true, deleteTopics: false }, reporter).finally(() => process.exit(1)));
   }
   try {
-    const status = await runtime.up({ scenario, ports: { kafka: kafkaPort, mqtt: await freePort(), ksql: 0, host: '127.0.0.1' }, timeoutS: 300 }, reporter);
+    const status = await runtime.up({ scenario, ports: { kafka: kafkaPort, mqtt: await freePort(), ksql: 0, host: '127.0.0.1' }, timeoutS: 300, processors: 1, mqttEndpoint: true, processor: true }, reporter);
     const broker = parseBrokerUrl(status.endpoints!.mqttUrl);
     if (typeof broker === 'string') throw new Error(broker);
     const bootstrap = status.endpoints!.bootstrapServers;
     if (parts.includes('latency')) results.latency = await bounded('latency', latency(scenario, bootstrap, broker));
     if (parts.includes('throughput')) results.throughput = await bounded('throughput', throughput(scenario, bootstrap, broker, status.components));
   } finally {
-    await runtime.down({ volumes: true }, reporter);
+    await runtime.down({ volumes: true, deleteTopics: false }, reporter);
     rmSync(home, { recursive: true, force: true });
   }
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

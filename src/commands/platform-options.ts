@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Scenario } from '../scenario/scenario.js';
+import { UsageError } from '../errors.js';
+import type { KafkaTarget } from '../kafka/kafka-client.js';
 import { DEFAULT_PORTS, type UpOptions } from '../runtime/types.js';
 import { integerIn } from './context.js';
 import { jarOption } from './jar-option.js';
@@ -13,6 +15,15 @@ export interface PlatformFlags {
   ksqlPort: number;
   host: string;
   jar?: string;
+  partitions?: number;
+  replicationFactor?: number;
+}
+
+/** `up` only: what this machine runs of the pipeline. */
+export interface ScaleFlags {
+  processors: number;
+  mqttEndpoint: boolean;
+  processor: boolean;
 }
 
 export function addPlatformOptions(command: Command): Command {
@@ -22,7 +33,16 @@ export function addPlatformOptions(command: Command): Command {
     .option('--mqtt-port <port>', 'MQTT port on the host', integerIn(1, 65535), DEFAULT_PORTS.mqtt)
     .option('--ksql-port <port>', 'ksqlDB REST port on the host (docker runtime)', integerIn(1, 65535), DEFAULT_PORTS.ksql)
     .option('--host <address>', 'IP address the host ports bind to', ipAddress, DEFAULT_PORTS.host)
-    .addOption(jarOption('UDF jar to deploy'));
+    .addOption(jarOption('UDF jar to deploy'))
+    .option('--partitions <n>', "with --bootstrap-server: partitions of the topics created (default: the scenario's)", integerIn(1, 100_000))
+    .option('--replication-factor <n>', 'with --bootstrap-server: replicas of the topics created (default: min(3, brokers))', integerIn(1, 32));
+}
+
+export function addScaleOptions(command: Command): Command {
+  return command
+    .option('--processors <n>', 'processor instances on this machine; every instance on every machine shares the partitions', integerIn(1, 64), 1)
+    .option('--no-mqtt-endpoint', 'run no MQTT endpoint here (this machine adds processors)')
+    .option('--no-processor', 'run no processor here (this machine adds an MQTT endpoint)');
 }
 
 /** An IP literal: docker publishes ports only on one, and a typo must not read as "port in use". */
@@ -31,11 +51,19 @@ function ipAddress(text: string): string {
   return text;
 }
 
-export function upOptionsFrom(flags: PlatformFlags, scenario: Scenario): UpOptions {
+export function upOptionsFrom(flags: PlatformFlags & Partial<ScaleFlags>, scenario: Scenario, kafka?: KafkaTarget): UpOptions {
+  const scale = { processors: flags.processors ?? 1, mqttEndpoint: flags.mqttEndpoint ?? true, processor: flags.processor ?? true };
+  if (!kafka && (flags.partitions !== undefined || flags.replicationFactor !== undefined)) {
+    throw new UsageError(`${flags.partitions !== undefined ? '--partitions' : '--replication-factor'} is for topics on your own cluster: give --bootstrap-server too`, "the embedded broker's topics follow the scenario");
+  }
+  if (!scale.mqttEndpoint && !scale.processor) throw new UsageError('--no-mqtt-endpoint with --no-processor leaves nothing to run', 'drop one of them');
+  if (!scale.processor && scale.processors !== 1) throw new UsageError('--processors with --no-processor contradict each other', 'drop one of them');
   return {
     scenario,
     ports: { kafka: flags.kafkaPort, mqtt: flags.mqttPort, ksql: flags.ksqlPort, host: flags.host },
     timeoutS: flags.timeout,
     udfJar: flags.jar,
+    attach: kafka && { target: kafka, partitions: flags.partitions, replicationFactor: flags.replicationFactor },
+    ...scale,
   };
 }

@@ -5,12 +5,16 @@ import './request-queue-fix.js';
 /** How long a client waits and how often it retries: each caller's own trade-off. */
 export type KafkaClientTuning = Pick<KafkaConfig, 'connectionTimeout' | 'requestTimeout' | 'retry'>;
 
-export interface KafkaClientOptions extends KafkaClientTuning {
-  clientId: string;
+/** A cluster and how to reach it. */
+export interface KafkaTarget {
   /** Comma-separated host:port list. */
   bootstrap: string;
   /** TLS and SASL from --kafka-config; plaintext without one. */
   config?: KafkaClientConfig;
+}
+
+export interface KafkaClientOptions extends KafkaClientTuning, KafkaTarget {
+  clientId: string;
 }
 
 /** The one place a kafkajs client is built, so that every command connects the same way. */

@@ -57,7 +57,7 @@ export async function runSmoke(runtime: Runtime, upOptions: UpOptions, options: 
   try {
     return await smokeRun(status.endpoints!, upOptions, options, reporter, started, keptRunning);
   } finally {
-    if (!keptRunning) await runtime.down({ volumes: false }, reporter);
+    if (!keptRunning) await runtime.down({ volumes: false, deleteTopics: false }, reporter);
   }
 }
 

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes, type Client, type PublishPacket } from 'aedes';
 import { Partitioners, type ICustomPartitioner, type Producer } from 'kafkajs';
+import type { KafkaClientConfig } from '../../kafka/client-config.js';
 import { createKafka } from '../../kafka/kafka-client.js';
 import { kafkaTopicFor, type TopicMapping } from '../../scenario/scenario.js';
 import { KafkaBatcher } from './kafka-batcher.js';
@@ -9,6 +10,8 @@ export interface MqttEndpointConfig {
   host: string;
   port: number;
   bootstrapServers: string;
+  /** TLS and SASL of an attached cluster; plaintext without. */
+  kafkaConfig?: KafkaClientConfig;
   /** The MQTT Proxy's topic.regex.list, parsed. */
   topicMappings: TopicMapping[];
   /** The MQTT Proxy's mqtt.message.max.bytes. */
@@ -85,6 +88,7 @@ export async function startMqttEndpoint(config: MqttEndpointConfig): Promise<Mqt
   const kafka = createKafka({
     clientId: 'edge-ml-mqtt-endpoint',
     bootstrap: config.bootstrapServers,
+    config: config.kafkaConfig,
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
   });
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: keyHashPartitioner });
