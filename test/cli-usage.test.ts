@@ -60,6 +60,8 @@ interface UsageCase {
   names: string[];
   /** The message is commander's own (printed before exitOverride hands the error to src/cli.ts). */
   byCommander?: boolean;
+  /** What must appear nowhere in the output: a secret given on the command line. */
+  absent?: string[];
 }
 
 const MISSING_JAR = '/nonexistent/edge-ml-anomaly-udf.jar';
@@ -106,6 +108,12 @@ const usageCases: UsageCase[] = [
   { bad: 'ksql --ksql-url not an http URL', args: ['ksql', '--ksql-url', 'ksqldb:8088', 'run', 'SHOW STREAMS;'], names: ['--ksql-url', "'ksqldb:8088'"], byCommander: true },
   { bad: 'ksql apply a file that does not exist', args: ['ksql', '--runtime', 'local', 'apply', '/nonexistent/streams.sql'], names: ['/nonexistent/streams.sql', 'does not exist'] },
   { bad: 'ksql run without its statement', args: ['ksql', 'run'], names: ["missing required argument 'statement'"], byCommander: true },
+  { bad: 'ksql --ksql-api-key without its secret', args: ['ksql', '--ksql-url', 'https://ksqldb.example', '--ksql-api-key', 'KEY1', 'run', 'SHOW STREAMS;'], names: ['API key without its secret', '--ksql-api-secret is missing', 'KSQL_API_SECRET'] },
+  { bad: 'ksql --ksql-api-secret without its key', args: ['ksql', '--ksql-url', 'https://ksqldb.example', '--ksql-api-secret', 'hunter2-secret', 'run', 'SHOW STREAMS;'], names: ['--ksql-api-key is missing', 'KSQL_API_KEY'], absent: ['hunter2-secret'] },
+  { bad: 'ksql credentials without --ksql-url', args: ['ksql', '--ksql-api-key', 'KEY1', '--ksql-api-secret', 'hunter2-secret', 'run', 'SHOW STREAMS;'], names: ['--ksql-api-key, --ksql-api-secret given without --ksql-url'], absent: ['hunter2-secret'] },
+  { bad: 'ksql --ksql-url with credentials in it', args: ['ksql', '--ksql-url', 'https://KEY1:hunter2-secret@ksqldb.example', 'run', 'SHOW STREAMS;'], names: ['--ksql-url carries credentials', '--ksql-api-key'], absent: ['hunter2-secret'] },
+  { bad: 'ksql --ksql-ca that does not exist', args: ['ksql', '--ksql-url', 'https://ksqldb.example', '--ksql-ca', '/nonexistent/ca.pem', 'run', 'SHOW STREAMS;'], names: ['--ksql-ca', "'/nonexistent/ca.pem'"], byCommander: true },
+  { bad: 'ksql --ksql-ca not a PEM file', args: ['ksql', '--ksql-url', 'https://ksqldb.example', '--ksql-ca', join(SCENARIOS_DIR, 'connected-cars.yaml'), 'run', 'SHOW STREAMS;'], names: ['--ksql-ca', 'holds no PEM certificate'], byCommander: true },
 
   { bad: 'model without a subcommand', args: ['model'], names: ['Usage: edge-ml model', 'eval', 'score'] },
   { bad: 'model eval --windows 0', args: ['model', 'eval', '--windows', '0'], names: ['--windows', "'0'"], byCommander: true },
@@ -123,6 +131,7 @@ describe('usage errors exit 2, name the flag and the bad value, and start nothin
       if (c.byCommander) assert.match(run.stderr, /^error: /m, 'commander printed its message');
       else assert.doesNotMatch(run.stderr, /unexpected error/);
       assert.equal(run.stdout, '', 'nothing on stdout');
+      for (const secret of c.absent ?? []) assert.ok(!run.stderr.includes(secret), `stderr shows ${secret}:\n${run.stderr}`);
       await assertNothingLeft(home);
     });
   }
