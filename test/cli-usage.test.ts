@@ -125,7 +125,8 @@ describe('usage errors exit 2, name the flag and the bad value, and start nothin
   for (const c of usageCases) {
     test(`${c.bad}: exit 2`, async () => {
       const home = tempDir('edge-ml-usage-');
-      const run = await runCli(home, ['--state-dir', home, ...c.args], { timeoutMs: CLI_TIMEOUT_MS, input: '' });
+      // Credentials in the runner's own environment must not fill in what a case leaves out.
+      const run = await runCli(home, ['--state-dir', home, ...c.args], { timeoutMs: CLI_TIMEOUT_MS, input: '', env: { KSQL_API_KEY: undefined, KSQL_API_SECRET: undefined } });
       assert.equal(run.exitCode, 2, `edge-ml ${c.args.join(' ')}: exit ${run.exitCode}\n${run.stderr}`);
       assertNames(run, c.names);
       if (c.byCommander) assert.match(run.stderr, /^error: /m, 'commander printed its message');

@@ -1,7 +1,10 @@
-import { ConfigResourceTypes, type Admin, type ITopicConfig } from 'kafkajs';
+import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
 import { EdgeMlError, errorMessage } from '../errors.js';
 import { createKafka, type KafkaTarget } from './kafka-client.js';
 import { explainKafkaError } from './kafka-errors.js';
+
+// Not a named export Node's ESM loader can see in kafkajs's CommonJS index.
+const { ConfigResourceTypes } = kafkajs;
 
 export interface TopicSpec {
   name: string;
