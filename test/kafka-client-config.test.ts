@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { connect, createServer, type ConnectionOptions, type Server } from 'node:tls';
 import { after, before, describe, test } from './support/node-test.js';
 import { tempDir } from './support/temp-dir.js';
+import { kafkaConnection } from '../src/commands/kafka-options.js';
 import { UsageError } from '../src/errors.js';
-import { describeKafkaClientConfig, loadKafkaClientConfig, secretsOf, type KafkaClientConfig } from '../src/kafka/client-config.js';
+import { describeKafkaClientConfig, loadKafkaClientConfig, PLAINTEXT_CLIENT_CONFIG, secretsOf, type KafkaClientConfig } from '../src/kafka/client-config.js';
 import { parseJaasConfig } from '../src/kafka/jaas.js';
 import { redactSecrets } from '../src/secrets.js';
 
@@ -398,5 +399,20 @@ describe('real TLS: the options from a file verify the server and present the cl
   test('a host name not in the certificate: refused, unless ssl.endpoint.identification.algorithm is empty', async () => {
     await assert.rejects(greeting(load(mutual(pem.ca)).ssl!, '127.0.0.1'), (err: NodeJS.ErrnoException) => err.code === 'ERR_TLS_CERT_ALTNAME_INVALID');
     assert.equal(await greeting(load(mutual(pem.ca, ['ssl.endpoint.identification.algorithm='])).ssl!, '127.0.0.1'), 'hello\n');
+  });
+});
+
+describe('kafkaConnection: what --bootstrap-server, --kafka-config and --command-config give a command', () => {
+  test('the flag\'s bootstrap wins over the file\'s; the file\'s is used without one; no file is plaintext', () => {
+    const file = write(['bootstrap.servers=from-file:9092', 'security.protocol=SSL']);
+    assert.equal(kafkaConnection({ kafkaConfig: file }, {}).bootstrap, 'from-file:9092');
+    assert.deepEqual(kafkaConnection({ commandConfig: file }, {}).config.ssl, {});
+    assert.equal(kafkaConnection({ kafkaConfig: file, bootstrapServer: 'from-flag:9092' }, {}).bootstrap, 'from-flag:9092');
+    assert.equal(kafkaConnection({ kafkaConfig: file, commandConfig: file }, {}).config.file, file);
+    assert.deepEqual(kafkaConnection({}, {}), { bootstrap: undefined, config: PLAINTEXT_CLIENT_CONFIG });
+  });
+
+  test('--kafka-config and --command-config naming different files: a UsageError naming both', () => {
+    assert.throws(() => kafkaConnection({ kafkaConfig: 'a.properties', commandConfig: 'b.properties' }, {}), (err: unknown) => err instanceof UsageError && /--kafka-config a\.properties and --command-config b\.properties name different files/.test(err.message));
   });
 });
