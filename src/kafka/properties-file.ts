@@ -26,7 +26,7 @@ export function readPropertiesFile(file: string, env: NodeJS.ProcessEnv): Proper
   return parseProperties(text, file, env);
 }
 
-export function parseProperties(text: string, file: string, env: NodeJS.ProcessEnv): Properties {
+function parseProperties(text: string, file: string, env: NodeJS.ProcessEnv): Properties {
   const properties: Properties = new Map();
   for (const { text: logical, line } of logicalLines(text)) {
     // The line is not echoed: a malformed line may well be a password.
