@@ -192,6 +192,59 @@ describe('a broken --scenario file exits 2 naming file and line, before anything
   }
 });
 
+describe('a bad --kafka-config file exits 2 naming file, line and the fix, and never prints the password', () => {
+  const dir = tempDir('edge-ml-usage-kafka-config-');
+  const SECRET = 'Sup3r-S3cret-Pw';
+  const write = (name: string, lines: string[]): string => {
+    const file = join(dir, name);
+    writeFileSync(file, lines.join('\n'));
+    return file;
+  };
+  const jks = write('truststore.jks', ['\u00fe\u00ed\u00fe\u00ed binary']);
+  const files = {
+    protocol: write('protocol.properties', ['bootstrap.servers=127.0.0.1:9092', 'security.protocol=TLS', `sasl.password=${SECRET}`]),
+    emptyPassword: write('empty-password.properties', ['security.protocol=SASL_SSL', 'sasl.mechanisms=PLAIN', 'sasl.username=u', 'sasl.password=']),
+    mechanism: write('mechanism.properties', ['security.protocol=SASL_SSL', 'sasl.mechanism=GSSAPI', `sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="${SECRET}";`]),
+    jks: write('jks.properties', ['security.protocol=SSL', 'ssl.truststore.type=JKS', `ssl.truststore.location=${jks}`, `ssl.truststore.password=${SECRET}`]),
+    malformed: write('malformed.properties', ['security.protocol=SASL_SSL', `sasl.password ${SECRET}`]),
+    bootstrap: write('bootstrap.properties', ['bootstrap.servers=kafka-host']),
+    unset: write('unset.properties', ['security.protocol=SASL_SSL', 'sasl.mechanisms=PLAIN', 'sasl.username=u', 'sasl.password=${EDGE_ML_TEST_UNSET_PASSWORD}']),
+  };
+  const cases: UsageCase[] = [
+    { bad: 'an unreadable file', args: ['--kafka-config', '/nonexistent/client.properties'], names: ['/nonexistent/client.properties', 'cannot read the Kafka client config', '--kafka-config FILE'] },
+    { bad: 'an unknown security.protocol', args: ['--kafka-config', files.protocol], names: [`${files.protocol}:2:`, "unknown security.protocol 'TLS'", 'SASL_SSL'] },
+    { bad: 'an empty password (--command-config)', args: ['--command-config', files.emptyPassword], names: [`${files.emptyPassword}:4:`, 'sasl.password is empty'] },
+    { bad: 'an unsupported mechanism', args: ['--kafka-config', files.mechanism], names: [`${files.mechanism}:2:`, 'GSSAPI is not supported', 'PLAIN, SCRAM-SHA-256, SCRAM-SHA-512'] },
+    { bad: 'a JKS truststore', args: ['--kafka-config', files.jks], names: [`${files.jks}:2:`, `keytool -exportcert -rfc -alias <alias> -keystore ${jks} -file ca.pem`, 'ssl.truststore.type=PEM'] },
+    { bad: 'a malformed line', args: ['--kafka-config', files.malformed], names: [`${files.malformed}:2:`, 'not a key=value line'] },
+    { bad: 'a bootstrap.servers without a port', args: ['--kafka-config', files.bootstrap], names: [`${files.bootstrap}:1:`, "got 'kafka-host'"] },
+    { bad: 'an unset ${VAR}', args: ['--kafka-config', files.unset], names: [`${files.unset}:4:`, '${EDGE_ML_TEST_UNSET_PASSWORD} is not set'] },
+    { bad: '--kafka-config and --command-config naming different files', args: ['--kafka-config', files.protocol, '--command-config', files.jks], names: ['--kafka-config', '--command-config', 'name different files'] },
+  ];
+  for (const c of cases) {
+    test(`tail with ${c.bad}: exit 2`, async () => {
+      const home = tempDir('edge-ml-usage-');
+      const run = await runCli(home, ['--state-dir', home, 'tail', '--timeout', '1', ...c.args], { timeoutMs: CLI_TIMEOUT_MS });
+      assert.equal(run.exitCode, 2, run.stderr);
+      assertNames(run, c.names);
+      assert.ok(!run.stderr.includes(SECRET), `the password is not printed:\n${run.stderr}`);
+      assert.equal(run.stdout, '');
+      await assertNothingLeft(home);
+    });
+  }
+
+  test('tail takes bootstrap.servers and the credentials from the file: the broker it cannot reach is the file\'s, exit 1, no password printed', async () => {
+    const home = tempDir('edge-ml-usage-');
+    const port = await freePort();
+    const file = write('good.properties', [`bootstrap.servers=127.0.0.1:${port}`, 'security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-512', 'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="u" password="${KAFKA_PASSWORD}";']);
+    const run = await runCli(home, ['--state-dir', home, 'tail', '--timeout', '1', '--kafka-config', file], { timeoutMs: CLI_TIMEOUT_MS, env: { KAFKA_PASSWORD: SECRET } });
+    assert.equal(run.exitCode, 1, run.stderr);
+    assertNames(run, [`cannot reach Kafka at 127.0.0.1:${port}`]);
+    assert.ok(!run.stderr.includes(SECRET), run.stderr);
+    await assertNothingLeft(home);
+  });
+});
+
 /** A plain TCP listener on 127.0.0.1:port: a process that is not edge-ml's. Killed in after(). */
 const HOLDER_SCRIPT =
   "const server = require('net').createServer();" +

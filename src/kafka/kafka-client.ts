@@ -36,3 +36,15 @@ export function bootstrapList(bootstrap: string): string[] {
     .map((b) => b.trim())
     .filter((b) => b !== '');
 }
+
+/**
+ * Why `bootstrap` is not host:port[,host:port...] as Kafka clients take it, or undefined when it
+ * is; without the check a missing port reads as "cannot reach Kafka".
+ */
+export function bootstrapProblem(bootstrap: string): string | undefined {
+  for (const server of bootstrap.split(',')) {
+    const port = /^[^\s:]+:(\d{1,5})$/.exec(server.trim())?.[1];
+    if (port === undefined || Number(port) < 1 || Number(port) > 65535) return `expected host:port (comma-separated for several), got '${server}'`;
+  }
+  return undefined;
+}

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
 import { EdgeMlError, errorMessage } from '../errors.js';
+import type { KafkaClientConfig } from '../kafka/client-config.js';
 import { createKafka } from '../kafka/kafka-client.js';
 import type { TailedRecord } from './tail-record.js';
 
 export interface TailOptions {
   bootstrap: string;
+  /** TLS and SASL (--kafka-config); plaintext without one. */
+  config?: KafkaClientConfig;
   topic: string;
   /** Start at the oldest record when the group has no committed offset (always, without a group). */
   fromBeginning: boolean;
@@ -37,10 +40,11 @@ export async function tailTopic(options: TailOptions, onRecord: (record: TailedR
   }
 }
 
-function createConsumer({ bootstrap, groupId }: TailOptions): Consumer {
+function createConsumer({ bootstrap, config, groupId }: TailOptions): Consumer {
   const kafka = createKafka({
     clientId: 'edge-ml-tail',
     bootstrap,
+    config,
     connectionTimeout: 3000,
     // Bounded, so that a broker that is down is an error within seconds, not minutes.
     retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 1000 },
