@@ -1,7 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { EdgeMlError, UsageError } from '../errors.js';
 import { loadKafkaClientConfig, PLAINTEXT_CLIENT_CONFIG, type KafkaClientConfig } from '../kafka/client-config.js';
-import { bootstrapProblem } from '../kafka/kafka-client.js';
+import { bootstrapProblem, type KafkaTarget } from '../kafka/kafka-client.js';
+import { readPlatform } from '../state/state-dir.js';
 
 /**
  * The Kafka connection flags of every command that talks to Kafka:
@@ -47,6 +48,27 @@ export function kafkaConnection(flags: KafkaFlags, env: NodeJS.ProcessEnv = proc
   const file = kafkaConfig ?? commandConfig;
   const config = file === undefined ? PLAINTEXT_CLIENT_CONFIG : loadKafkaClientConfig(file, env);
   return { bootstrap: flags.bootstrapServer ?? config.bootstrap, config };
+}
+
+/**
+ * The cluster a reading command talks to: the flags', else the running platform's (an attached
+ * platform's config file read again: the state dir keeps its path only).
+ */
+export function kafkaTargetOf(flags: KafkaFlags, stateDir: string, env: NodeJS.ProcessEnv = process.env): KafkaTarget {
+  const given = kafkaConnection(flags, env);
+  if (given.bootstrap) return { bootstrap: given.bootstrap, config: given.config };
+  const platform = readPlatform(stateDir)?.endpoints;
+  if (!platform) throw new EdgeMlError('no running platform found; run edge-ml up or give --bootstrap-server', `the state dir ${stateDir} records no platform`);
+  const config = given.config.file || !platform.kafkaConfigFile ? given.config : loadKafkaClientConfig(platform.kafkaConfigFile, env, platform.kafkaConfigBaseDir);
+  return { bootstrap: platform.bootstrapServers, config };
+}
+
+/** `up`, `smoke`, `demo`: a bootstrap server means attached mode, on the cluster it names. */
+export function attachTargetOf(flags: KafkaFlags, env: NodeJS.ProcessEnv = process.env): KafkaTarget | undefined {
+  const { bootstrap, config } = kafkaConnection(flags, env);
+  if (bootstrap) return { bootstrap, config };
+  if (config.file) throw new UsageError(`${config.file} has no bootstrap.servers and no --bootstrap-server was given`, 'add --bootstrap-server host:port (your cluster), or bootstrap.servers to the file');
+  return undefined;
 }
 
 function bootstrapServers(text: string): string {

@@ -3,12 +3,15 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { Scenario } from '../scenario/scenario.js';
 import { UsageError } from '../errors.js';
 import type { KafkaTarget } from '../kafka/kafka-client.js';
-import { DEFAULT_PORTS, type UpOptions } from '../runtime/types.js';
+import { chooseRuntime } from '../runtime/index.js';
+import { DEFAULT_PORTS, type Runtime, type UpOptions } from '../runtime/types.js';
+import type { GlobalOptions } from './context.js';
+import { addKafkaOptions, attachTargetOf, type KafkaFlags } from './kafka-options.js';
 import { integerIn } from './context.js';
 import { jarOption } from './jar-option.js';
 
 /** The flags of every command that brings the platform up (up, smoke, demo). */
-export interface PlatformFlags {
+export interface PlatformFlags extends KafkaFlags {
   timeout: number;
   kafkaPort: number;
   mqttPort: number;
@@ -27,7 +30,7 @@ export interface ScaleFlags {
 }
 
 export function addPlatformOptions(command: Command): Command {
-  return command
+  return addKafkaOptions(command, 'none: the runtime starts its own broker')
     .option('--timeout <seconds>', 'give up when the platform is not ready after this long', integerIn(1), 300)
     .option('--kafka-port <port>', 'Kafka bootstrap port on the host (the local runtime\'s controller takes the next one)', integerIn(1, 65534), DEFAULT_PORTS.kafka)
     .option('--mqtt-port <port>', 'MQTT port on the host', integerIn(1, 65535), DEFAULT_PORTS.mqtt)
@@ -51,7 +54,17 @@ function ipAddress(text: string): string {
   return text;
 }
 
-export function upOptionsFrom(flags: PlatformFlags & Partial<ScaleFlags>, scenario: Scenario, kafka?: KafkaTarget): UpOptions {
+/**
+ * What the flags ask `up` for, and the runtime to run it on: --bootstrap-server means attached
+ * mode, which the local runtime runs, so it is the default there.
+ */
+export async function platformRequest(flags: PlatformFlags & Partial<ScaleFlags>, scenario: Scenario, global: GlobalOptions): Promise<{ runtime: Runtime; upOptions: UpOptions }> {
+  const upOptions = upOptionsFrom(flags, scenario, attachTargetOf(flags));
+  const runtime = await chooseRuntime(global.runtime ?? (upOptions.attach ? 'local' : undefined), global.stateDir);
+  return { runtime, upOptions };
+}
+
+function upOptionsFrom(flags: PlatformFlags & Partial<ScaleFlags>, scenario: Scenario, kafka: KafkaTarget | undefined): UpOptions {
   const scale = { processors: flags.processors ?? 1, mqttEndpoint: flags.mqttEndpoint ?? true, processor: flags.processor ?? true };
   if (!kafka && (flags.partitions !== undefined || flags.replicationFactor !== undefined)) {
     throw new UsageError(`${flags.partitions !== undefined ? '--partitions' : '--replication-factor'} is for topics on your own cluster: give --bootstrap-server too`, "the embedded broker's topics follow the scenario");

@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
-import { EdgeMlError } from '../errors.js';
-import { describeKafkaClientConfig } from '../kafka/client-config.js';
-import { readPlatform } from '../state/state-dir.js';
+import { describeKafkaClientConfig, PLAINTEXT_CLIENT_CONFIG } from '../kafka/client-config.js';
 import { tailTopic } from '../tail/tail-consumer.js';
 import { recordJson, recordLine, type FormatContext } from '../tail/tail-record.js';
 import { resolveTailTarget, TAIL_ALIASES } from '../tail/tail-target.js';
 import { commandContext, integerIn, numberIn, withExamples } from './context.js';
-import { addKafkaOptions, kafkaConnection, type KafkaFlags } from './kafka-options.js';
+import { addKafkaOptions, kafkaTargetOf, type KafkaFlags } from './kafka-options.js';
 
 interface TailFlags extends KafkaFlags {
   fromBeginning: boolean;
@@ -32,10 +30,8 @@ export function registerTail(program: Command): void {
     .action(async (stream: string, flags: TailFlags, command: Command) => {
       const ctx = commandContext(command);
       const scenario = ctx.scenario();
-      const kafka = kafkaConnection(flags);
-      const bootstrap = kafka.bootstrap ?? readPlatform(ctx.options.stateDir)?.endpoints.bootstrapServers;
-      if (!bootstrap) throw new EdgeMlError('no running platform found; run edge-ml up or give --bootstrap-server', `the state dir ${ctx.options.stateDir} records no platform`);
-      for (const warning of kafka.config.warnings ?? []) ctx.ui.warn(warning);
+      const { bootstrap, config = PLAINTEXT_CLIENT_CONFIG } = kafkaTargetOf(flags, ctx.options.stateDir);
+      for (const warning of config.warnings ?? []) ctx.ui.warn(warning);
       const target = resolveTailTarget(stream, scenario);
       const format: FormatContext = { shape: target.shape, scenario, c: ctx.ui.c };
 
@@ -50,11 +46,11 @@ export function registerTail(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       process.stdout.on('error', onStdoutError);
-      const security = kafka.config.file ? `, ${describeKafkaClientConfig(kafka.config)}` : '';
+      const security = config.file ? `, ${describeKafkaClientConfig(config)}` : '';
       if (ctx.ui.interactive) ctx.ui.info(ctx.ui.c.dim(`reading ${target.topic} on ${bootstrap}${security} (Ctrl-C to stop)`));
       try {
         const result = await tailTopic(
-          { bootstrap, config: kafka.config, topic: target.topic, fromBeginning: flags.fromBeginning, max: flags.max, idleTimeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000, groupId: flags.group, signal: interrupt.signal },
+          { bootstrap, config, topic: target.topic, fromBeginning: flags.fromBeginning, max: flags.max, idleTimeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000, groupId: flags.group, signal: interrupt.signal },
           (record) => (ctx.options.json ? ctx.ui.json(recordJson(record, format)) : ctx.ui.out(recordLine(record, format))),
         );
         ctx.ui.debug(`${result.records} records (${result.end})`);

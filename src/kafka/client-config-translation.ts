@@ -12,8 +12,8 @@ import { keystoreFormatError, normalizePem, readPem, type Setting } from './tls-
  * A client properties file's settings, Java or librdkafka names, turned into kafkajs options and
  * the Java clients' properties, or a UsageError naming FILE:LINE and the fix.
  */
-export function translateClientConfig(file: string, properties: Properties): KafkaClientConfig {
-  return new Translation(file, properties).run();
+export function translateClientConfig(file: string, properties: Properties, baseDir: string): KafkaClientConfig {
+  return new Translation(file, properties, baseDir).run();
 }
 
 const PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
@@ -64,6 +64,8 @@ class Translation {
   constructor(
     private readonly file: string,
     private readonly properties: Properties,
+    /** Relative paths in the file are taken from here. */
+    private readonly baseDir: string,
   ) {}
 
   run(): KafkaClientConfig {
@@ -220,7 +222,7 @@ class Translation {
       ssl.ca = this.inlinePem(key, value, 'CERTIFICATE');
       this.java[key] = ssl.ca;
     } else {
-      const path = resolve(value);
+      const path = resolve(this.baseDir, value);
       ssl.ca = readPem(path, this.setting(key), 'truststore', ['CERTIFICATE']);
       this.java['ssl.truststore.location'] = path;
     }
@@ -238,7 +240,7 @@ class Translation {
     }
     this.java['ssl.keystore.type'] = 'PEM';
     if (key === 'ssl.keystore.location') {
-      const path = resolve(this.get(key)!.value.trim());
+      const path = resolve(this.baseDir, this.get(key)!.value.trim());
       ssl.cert = ssl.key = readPem(path, this.setting(key), 'keystore', ['CERTIFICATE', 'PRIVATE KEY']);
       this.java[key] = path;
     } else {
@@ -246,8 +248,8 @@ class Translation {
       const keyProperty = this.get(keyKey);
       if (!keyProperty) throw this.error(key, `${key} is set but ${keyKey} is not`, `set ${keyKey} to the client's private key`);
       if (key === 'ssl.certificate.location') {
-        ssl.cert = normalizePem(readPem(resolve(this.get(key)!.value.trim()), this.setting(key), 'keystore', ['CERTIFICATE']));
-        ssl.key = normalizePem(readPem(resolve(keyProperty.value.trim()), this.setting(keyKey), 'keystore', ['PRIVATE KEY']));
+        ssl.cert = normalizePem(readPem(resolve(this.baseDir, this.get(key)!.value.trim()), this.setting(key), 'keystore', ['CERTIFICATE']));
+        ssl.key = normalizePem(readPem(resolve(this.baseDir, keyProperty.value.trim()), this.setting(keyKey), 'keystore', ['PRIVATE KEY']));
       } else {
         ssl.cert = this.inlinePem(key, this.get(key)!.value, 'CERTIFICATE');
         ssl.key = this.inlinePem(keyKey, keyProperty.value, 'PRIVATE KEY');

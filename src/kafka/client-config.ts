@@ -37,13 +37,14 @@ const SECRET_KEY = /password|secret|jaas\.config|user\.info|(^|\.)key$/;
 
 /**
  * Reads and validates FILE; a bad file is a UsageError naming file, line and the fix. Relative
- * paths in it are taken from the current directory, as the Apache Kafka tools and kcat do; the
- * Java properties carry them absolute, so that the processor can run anywhere.
+ * paths in it are taken from the current directory (baseDir), as the Apache Kafka tools and kcat
+ * do; the Java properties carry them absolute, so that the processor can run anywhere. A platform
+ * that reads the file again later passes the directory `up` was started in.
  */
-export function loadKafkaClientConfig(file: string, env: NodeJS.ProcessEnv = process.env): KafkaClientConfig {
+export function loadKafkaClientConfig(file: string, env: NodeJS.ProcessEnv = process.env, baseDir = process.cwd()): KafkaClientConfig {
   const properties = readPropertiesFile(file, env);
   registerSecrets([...properties].filter(([key]) => SECRET_KEY.test(key)).map(([, p]) => p.value));
-  const config = translateClientConfig(file, properties);
+  const config = translateClientConfig(file, properties, baseDir);
   registerSecrets(secretsOf(config));
   return config;
 }

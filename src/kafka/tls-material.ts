@@ -18,7 +18,7 @@ export interface Setting {
 /** The file's text; it must hold the given PEM blocks (a binary file is taken to be a keystore). */
 export function readPem(path: string, setting: Setting, role: StoreRole, needs: readonly ('CERTIFICATE' | 'PRIVATE KEY')[]): string {
   if (!statSync(path, { throwIfNoEntry: false })?.isFile()) {
-    throw new UsageError(`${setting.where}: ${setting.key}: no file at ${path}`, `give the path of a PEM file (relative paths are taken from the current directory, ${process.cwd()})`);
+    throw new UsageError(`${setting.where}: ${setting.key}: no file at ${path}`, 'give the path of a PEM file (relative paths are taken from the directory edge-ml was started in)');
   }
   let text: string;
   try {

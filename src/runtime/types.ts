@@ -9,6 +9,8 @@ export interface Endpoints {
   bootstrapServers: string;
   /** The --kafka-config file of an attached cluster: its path only, never its contents. */
   kafkaConfigFile?: string;
+  /** Where `up` ran: the config file's relative paths are taken from here. */
+  kafkaConfigBaseDir?: string;
   mqttUrl: string;
   /** Only the docker runtime runs ksqlDB. */
   ksqlUrl?: string;

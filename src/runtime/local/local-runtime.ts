@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { EdgeMlError, errorMessage, UsageError } from '../../errors.js';
@@ -35,7 +35,10 @@ import {
 /** An attached cluster as `up` recorded it: the config file's path, never its contents. */
 interface AttachedCluster {
   bootstrap: string;
+  /** Absolute. */
   kafkaConfigFile?: string;
+  /** Where `up` ran: relative paths in the config file are taken from here when it is read again. */
+  kafkaConfigBaseDir?: string;
   replicationFactor: number;
 }
 
@@ -229,7 +232,8 @@ export class LocalRuntime implements Runtime {
       scenarioFile: options.scenario.file,
       attached: attach && {
         bootstrap: attach.target.bootstrap,
-        kafkaConfigFile: attach.target.config?.file,
+        kafkaConfigFile: attach.target.config?.file && resolve(attach.target.config.file),
+        kafkaConfigBaseDir: attach.target.config?.file && process.cwd(),
         replicationFactor: attach.replicationFactor ?? Math.min(3, brokers ?? 1),
       },
       processors: options.processor ? options.processors : 0,
@@ -246,13 +250,14 @@ export class LocalRuntime implements Runtime {
 
   /** The attached cluster, its config file read again (secrets are never stored). */
   private attachedTarget(attached: AttachedCluster): KafkaTarget {
-    return { bootstrap: attached.bootstrap, config: attached.kafkaConfigFile ? loadKafkaClientConfig(attached.kafkaConfigFile) : undefined };
+    return { bootstrap: attached.bootstrap, config: attached.kafkaConfigFile ? loadKafkaClientConfig(attached.kafkaConfigFile, process.env, attached.kafkaConfigBaseDir) : undefined };
   }
 
   private endpointsOf(settings: LocalSettings): Endpoints {
     const { host, kafka, mqtt: mqttPort } = settings.ports;
     const bootstrapServers = settings.attached?.bootstrap ?? `${host}:${kafka}`;
-    return { bootstrapServers, kafkaConfigFile: settings.attached?.kafkaConfigFile, mqttUrl: `mqtt://${host}:${mqttPort}` };
+    const { kafkaConfigFile, kafkaConfigBaseDir } = settings.attached ?? {};
+    return { bootstrapServers, kafkaConfigFile, kafkaConfigBaseDir, mqttUrl: `mqtt://${host}:${mqttPort}` };
   }
 
   private portsOf(settings: LocalSettings): (WantedPort & { component: ComponentName })[] {
@@ -316,6 +321,7 @@ export class LocalRuntime implements Runtime {
       port: settings.ports.mqtt,
       bootstrapServers: endpoints.bootstrapServers,
       kafkaConfigFile: endpoints.kafkaConfigFile,
+      kafkaConfigBaseDir: endpoints.kafkaConfigBaseDir,
       topicRegexList: scenario.mqtt.topicRegexList,
       maxMessageBytes: scenario.mqtt.maxMessageBytes,
       statusFile: l.endpointStatusFile,

@@ -14,6 +14,7 @@ export interface MqttEndpointProcessConfig {
   bootstrapServers: string;
   /** The attached cluster's --kafka-config, read here: its secrets stay out of this JSON file. */
   kafkaConfigFile?: string;
+  kafkaConfigBaseDir?: string;
   topicRegexList: string;
   maxMessageBytes: number;
   statusFile: string;
@@ -32,7 +33,7 @@ if (typeof mappings === 'string') {
 
 const startedAt = new Date().toISOString();
 try {
-  const kafkaConfig = config.kafkaConfigFile ? loadKafkaClientConfig(config.kafkaConfigFile) : undefined;
+  const kafkaConfig = config.kafkaConfigFile ? loadKafkaClientConfig(config.kafkaConfigFile, process.env, config.kafkaConfigBaseDir) : undefined;
   const endpoint = await startMqttEndpoint({ ...config, kafkaConfig, topicMappings: mappings, log });
   const writeStatus = (state: string): void => writeStatusFile(config.statusFile, { state, startedAt, updatedAt: new Date().toISOString(), ...endpoint.stats() });
   writeStatus('RUNNING');
