@@ -115,6 +115,13 @@ const usageCases: UsageCase[] = [
   { bad: 'ksql --ksql-ca that does not exist', args: ['ksql', '--ksql-url', 'https://ksqldb.example', '--ksql-ca', '/nonexistent/ca.pem', 'run', 'SHOW STREAMS;'], names: ['--ksql-ca', "'/nonexistent/ca.pem'"], byCommander: true },
   { bad: 'ksql --ksql-ca not a PEM file', args: ['ksql', '--ksql-url', 'https://ksqldb.example', '--ksql-ca', join(SCENARIOS_DIR, 'connected-cars.yaml'), 'run', 'SHOW STREAMS;'], names: ['--ksql-ca', 'holds no PEM certificate'], byCommander: true },
 
+  { bad: 'up --partitions without --bootstrap-server', args: ['up', '--runtime', 'local', '--partitions', '3'], names: ['--partitions is for topics on your own cluster', '--bootstrap-server'] },
+  { bad: 'up --no-mqtt-endpoint with --no-processor', args: ['up', '--bootstrap-server', '127.0.0.1:1', '--no-mqtt-endpoint', '--no-processor'], names: ['leaves nothing to run'] },
+  { bad: 'up --processors with --no-processor', args: ['up', '--bootstrap-server', '127.0.0.1:1', '--processors', '3', '--no-processor'], names: ['--processors with --no-processor'] },
+  { bad: 'up --processors 0', args: ['up', '--bootstrap-server', '127.0.0.1:1', '--processors', '0'], names: ['--processors', "'0'"], byCommander: true },
+  { bad: 'up --bootstrap-server without a port', args: ['up', '--bootstrap-server', 'kafka-host'], names: ['--bootstrap-server', "got 'kafka-host'"], byCommander: true },
+  { bad: 'attached up on the docker runtime', args: ['up', '--runtime', 'docker', '--bootstrap-server', '127.0.0.1:1'], names: ['run on the local runtime', '--runtime local'] },
+  { bad: 'down --delete-topics with no attached platform', args: ['down', '--runtime', 'local', '--delete-topics'], names: ['--delete-topics is for a platform attached to your own cluster', 'down --volumes'] },
   { bad: 'model without a subcommand', args: ['model'], names: ['Usage: edge-ml model', 'eval', 'score'] },
   { bad: 'model eval --windows 0', args: ['model', 'eval', '--windows', '0'], names: ['--windows', "'0'"], byCommander: true },
   { bad: 'model eval --seed negative', args: ['model', 'eval', '--seed', '-1'], names: ['--seed', "'-1'"], byCommander: true },
@@ -232,6 +239,16 @@ describe('a bad --kafka-config file exits 2 naming file, line and the fix, and n
       await assertNothingLeft(home);
     });
   }
+
+  test('up with a file that names no bootstrap.servers and no --bootstrap-server: exit 2 saying so, nothing started', async () => {
+    const home = tempDir('edge-ml-usage-');
+    const file = write('no-bootstrap.properties', ['security.protocol=SASL_SSL', 'sasl.mechanisms=PLAIN', 'sasl.username=u', `sasl.password=${SECRET}`]);
+    const run = await runCli(home, ['--state-dir', home, 'up', '--kafka-config', file], { timeoutMs: CLI_TIMEOUT_MS });
+    assert.equal(run.exitCode, 2, run.stderr);
+    assertNames(run, [`${file} has no bootstrap.servers`, '--bootstrap-server']);
+    assert.ok(!run.stderr.includes(SECRET), run.stderr);
+    await assertNothingLeft(home);
+  });
 
   test('tail takes bootstrap.servers and the credentials from the file: the broker it cannot reach is the file\'s, exit 1, no password printed', async () => {
     const home = tempDir('edge-ml-usage-');
