@@ -179,7 +179,9 @@ export class LocalRuntime implements Runtime {
   async status(): Promise<PlatformStatus> {
     const settings = this.readSettings();
     const components = settings ? componentsOf(settings) : ['kafka' as const, ...processorNames(1), 'mqtt-endpoint' as const];
-    const statuses = await Promise.all(components.map((c) => this.componentStatus(c, settings)));
+    // An attached cluster is shown first, as the broker would be, though edge-ml runs none of it.
+    const shown: ComponentName[] = settings?.attached ? ['kafka', ...components] : components;
+    const statuses = await Promise.all(shown.map((c) => this.componentStatus(c, settings)));
     const processors = components.filter(isProcessor).map((p) => readStatusFile<ProcessorStatus>(this.layout.processorStatusFile(p)));
     const scenario = settings ? readPlatform(this.stateDir)?.scenarioFile : undefined;
     const counted = processors.filter((p): p is ProcessorStatus => p !== undefined);
