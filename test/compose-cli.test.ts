@@ -13,11 +13,11 @@ import { tempDir } from './support/temp-dir.js';
 
 const COMPOSE_TEST = fileURLToPath(new URL('./compose.test.js', import.meta.url));
 
-/** Runs compose.test.js as CI does (CI=true), with only `bin` on the PATH. */
+/** Runs compose.test.js as CI does (CI=true), with only `bin` on the PATH; TAP, which Node 23+ no longer picks by itself when not on a terminal. */
 function runComposeTests(bin: string): { status: number | null; output: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', PATH: bin };
   delete env.NODE_TEST_CONTEXT; // a test file of its own, not a child of this runner
-  const result = spawnSync(process.execPath, [COMPOSE_TEST], { env, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, ['--test-reporter=tap', COMPOSE_TEST], { env, encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
