@@ -46,7 +46,7 @@ export function explainKafkaError(err: unknown, target: KafkaTarget, action: str
     return new EdgeMlError(`${where} did not allow ${action}: ${detail}`, 'grant the user the ACLs it needs (create and describe on the topics, read on the consumer group), or create the topics yourself');
   }
   if (chain.some((e) => UNREACHABLE_CODES.has(e.code ?? '') || /Connection timeout|ECONNREFUSED|ENOTFOUND|Closed connection|Connection closed/i.test(e.message ?? ''))) {
-    return new EdgeMlError(`cannot reach ${where} while ${action}: ${detail}`, 'check --bootstrap-server (host:port of the listener your client config is for) and that the cluster is up');
+    return new EdgeMlError(`cannot reach ${where} while ${action}: ${detail}`, 'is the platform up (edge-ml status)? else check --bootstrap-server (host:port of the listener your client config is for) and that the cluster runs');
   }
   return new EdgeMlError(`${action} on ${where} failed: ${detail}`);
 }
