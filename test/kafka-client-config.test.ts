@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, createServer, type ConnectionOptions, type Server } from 'node:tls';
 import { after, before, describe, test } from './support/node-test.js';
+import { issueCertificate, makeCa } from './support/pki.js';
 import { tempDir } from './support/temp-dir.js';
 import { kafkaConnection } from '../src/commands/kafka-options.js';
 import { UsageError } from '../src/errors.js';
@@ -14,12 +15,13 @@ import { redactSecrets } from '../src/secrets.js';
 /**
  * --kafka-config files, Java and librdkafka style: what kafkajs and the Java processor get from
  * good ones, and for bad ones a UsageError naming FILE:LINE and the fix, never the secret.
- * Certificates and keys are made with openssl at test time, in a temp dir.
+ * Certificates and keys are made at test time (support/pki.ts), in a temp dir.
  */
 
 const SECRET = 'Sup3r-S3cret-Pw';
 const KEY_PASSWORD = 'K3y-Pa55word';
 const dir = tempDir('edge-ml-kafka-config-');
+/** The files makeCa and issueCertificate write in dir, and two made from them. */
 const pem = {
   ca: join(dir, 'ca.pem'),
   otherCa: join(dir, 'other-ca.pem'),
@@ -32,24 +34,15 @@ const pem = {
   clientKeystore: join(dir, 'client-keystore.pem'),
 };
 
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
-
-/** A certificate for CN, with subjectAltName DNS:localhost, signed by the test CA. */
-function signed(name: string, cert: string, key: string): void {
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-  writeFileSync(join(dir, `${name}.ext`), 'subjectAltName=DNS:localhost\n');
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', pem.ca, '-CAkey', 'ca.key', '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', `${name}.ext`);
-}
-
-before(() => {
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', pem.ca, '-days', '2', '-subj', '/CN=edge-ml test CA');
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other-ca.key', '-out', pem.otherCa, '-days', '2', '-subj', '/CN=some other CA');
-  signed('localhost', pem.server, pem.serverKey);
-  signed('edge-ml-client', pem.client, pem.clientKey);
-  openssl('pkcs8', '-topk8', '-in', pem.clientKey, '-out', pem.clientKeyEncrypted, '-v2', 'aes-256-cbc', '-passout', `pass:${KEY_PASSWORD}`);
-  writeFileSync(pem.clientKeystore, readFileSync(pem.clientKey, 'utf8') + readFileSync(pem.client, 'utf8'));
+before(async () => {
+  const ca = await makeCa(dir, 'ca');
+  await makeCa(dir, 'other-ca');
+  // DNS:localhost only: 127.0.0.1 is a host name the server's certificate does not hold.
+  await issueCertificate(ca, dir, 'server', { altNames: 'DNS:localhost', usage: 'server' });
+  const client = await issueCertificate(ca, dir, 'client', { altNames: 'DNS:localhost', usage: 'client' });
+  // PKCS#8, encrypted with PBES2 and AES-256-CBC: -----BEGIN ENCRYPTED PRIVATE KEY-----
+  writeFileSync(pem.clientKeyEncrypted, createPrivateKey(client.key).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: KEY_PASSWORD }));
+  writeFileSync(pem.clientKeystore, client.key + client.cert);
 });
 
 let files = 0;

@@ -14,9 +14,9 @@ import { KsqlClient } from '../src/ksql/client.js';
 import { KsqlServerError } from '../src/ksql/errors.js';
 import { checkAnomalyFunction, describeEntity, formatStatementResult, statementWarnings } from '../src/ksql/format.js';
 import { runCli, type CliRun } from './support/cli.js';
+import { issueCertificate, makeCa, type IssuedCertificate } from './support/pki.js';
 import { freePort } from './support/ports.js';
 import { tempDir } from './support/temp-dir.js';
-import { makeTestPki, type KeyPair, type TestPki } from './support/tls.js';
 
 interface Recorded {
   method: string;
@@ -37,8 +37,8 @@ async function replay(...handlers: Handler[]): Promise<{ url: string; requests: 
 }
 
 /** The same over https, with the given certificate. */
-async function replayHttps(tls: KeyPair, ...handlers: Handler[]): Promise<{ url: string; requests: Recorded[] }> {
-  return serve((listener) => createHttpsServer(tls, listener), 'https', handlers);
+async function replayHttps(tls: IssuedCertificate, ...handlers: Handler[]): Promise<{ url: string; requests: Recorded[] }> {
+  return serve((listener) => createHttpsServer({ key: tls.key, cert: tls.cert }, listener), 'https', handlers);
 }
 
 async function serve(create: (listener: RequestListener) => Server, scheme: string, handlers: Handler[]): Promise<{ url: string; requests: Recorded[] }> {
@@ -318,11 +318,19 @@ describe('ksqlDB with credentials over https', () => {
     (req, res) =>
       req.headers.authorization === RIGHT ? answer(req, res) : unauthorized(req, res);
 
-  let pki: TestPki;
+  /** A private CA; another one that signed nothing here; its certificates for 127.0.0.1 and localhost, and for wrong.example only (a name mismatch on 127.0.0.1). */
+  let pki: { caFile: string; otherCaFile: string; server: IssuedCertificate; wrongName: IssuedCertificate };
   let ca: string;
   before(async () => {
-    pki = await makeTestPki();
-    ca = readFileSync(pki.caFile, 'utf8');
+    const dir = tempDir('edge-ml-tls-');
+    const privateCa = await makeCa(dir, 'ca');
+    pki = {
+      caFile: privateCa.certFile,
+      otherCaFile: (await makeCa(dir, 'other-ca')).certFile,
+      server: await issueCertificate(privateCa, dir, 'server', { altNames: 'DNS:localhost,IP:127.0.0.1', usage: 'server' }),
+      wrongName: await issueCertificate(privateCa, dir, 'wrong-name', { altNames: 'DNS:wrong.example', usage: 'server' }),
+    };
+    ca = privateCa.cert;
   });
 
   /** Neither the secret nor the header carrying it appears in `text`. */

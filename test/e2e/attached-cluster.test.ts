@@ -15,6 +15,7 @@ import { loadKafkaClientConfig } from '../../src/kafka/client-config.js';
 import { jsonLines, lastJsonLine, runCli, spawnCli, type CliRun } from '../support/cli.js';
 import { readTopicWithKcat, type TopicRecord } from '../support/kcat.js';
 import { after, before, test } from '../support/node-test.js';
+import { makeCa } from '../support/pki.js';
 import { freePort, waitFor } from '../support/ports.js';
 import { startSecureCluster, type SecureCluster } from '../support/secure-kafka.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -135,8 +136,7 @@ function assertNoSecret(text: string, where: string): void {
 
 test('a wrong password, a wrong CA, an unreachable bootstrap: each exit 1 with its cause, within the timeout, nothing left running, no password printed', async () => {
   const other = tempDir('edge-ml-attached-bad-');
-  const otherCa = join(tempDir('edge-ml-other-ca-'), 'ca.pem');
-  await execa('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=not-the-cluster-ca', '-keyout', `${otherCa}.key`, '-out', otherCa]);
+  const otherCa = (await makeCa(tempDir('edge-ml-other-ca-'), 'other-ca')).certFile;
   const cases = [
     { what: 'wrong password', file: cluster.librdkafkaClientConfig('scram', { 'sasl.password': 'not-the-password' }), bootstrap: cluster.bootstrap, says: /refused the credentials .*\(authentication failed\)/ },
     { what: 'wrong CA', file: cluster.javaClientConfig('plain', { 'ssl.truststore.location': otherCa }), bootstrap: cluster.bootstrap, says: /TLS handshake with Kafka at .* failed/ },

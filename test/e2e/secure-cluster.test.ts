@@ -16,7 +16,8 @@ import type { Reporter } from '../../src/runtime/types.js';
 import { testJarCache } from '../support/kafka.js';
 import { after, before, describe, test } from '../support/node-test.js';
 import { waitFor } from '../support/ports.js';
-import { kafkajsConfig, makeCa, startSecureCluster, type SecureCluster } from '../support/secure-kafka.js';
+import { makeCa } from '../support/pki.js';
+import { kafkajsConfig, startSecureCluster, type SecureCluster } from '../support/secure-kafka.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const TOPIC = 'secured';
@@ -135,7 +136,7 @@ describe('a secured 3-broker Kafka cluster (SASL_SSL, PLAIN and SCRAM-SHA-512)',
   });
 
   test('a client trusting a different CA is refused by TLS (kafkajs and kcat)', async () => {
-    const otherCa = await makeCa(tempDir('edge-ml-other-ca-'));
+    const otherCa = (await makeCa(tempDir('edge-ml-other-ca-'), 'other-ca')).certFile;
     const admin = kafka(config('scram', kafkajsConfig(otherCa, 'scram-sha-512', cluster.scram)), { retry: { retries: 0 } }).admin();
     await assert.rejects(admin.connect(), (err: Error) => {
       assert.match(err.message, /self[- ]signed certificate|unable to (get|verify)|certificate/i, `${err.name}: ${err.message}`);

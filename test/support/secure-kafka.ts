@@ -1,15 +1,14 @@
 /**
  * A real secured Kafka cluster for tests: 3 combined broker+controller KRaft nodes from the cached
  * Kafka jars, each with a SASL_SSL listener for clients (PLAIN and SCRAM-SHA-512 over TLS, with a
- * CA and broker certificates made by openssl for this run). The brokers replicate and the KRaft
- * quorum talks over PLAINTEXT listeners on 127.0.0.1 (the config's PLAINTEXT and CONTROLLER ones):
- * only clients see TLS and SASL, which is what the tests are about, and the cluster starts faster.
+ * CA and broker certificates made by pki.ts for this run). The brokers replicate and the KRaft quorum
+ * talks over PLAINTEXT listeners on 127.0.0.1 (the config's PLAINTEXT and CONTROLLER ones): only
+ * clients see TLS and SASL, which is what the tests are about, and the cluster starts faster.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import type { SASLOptions } from 'kafkajs';
 import { createKafka } from '../../src/kafka/kafka-client.js';
 import type { KafkaClientConfig } from '../../src/kafka/client-config.js';
@@ -20,6 +19,7 @@ import { formatStorage, newClusterId } from '../../src/runtime/local/kafka-stora
 import { isRunning, lastLogLine, startDetached, stopProcess, type ProcessRecord } from '../../src/runtime/local/supervisor.js';
 import type { Reporter } from '../../src/runtime/types.js';
 import { testJarCache } from './kafka.js';
+import { issueCertificate, makeCa } from './pki.js';
 import { freePort } from './ports.js';
 
 export interface SecureClusterUser {
@@ -358,69 +358,22 @@ function brokerLogTail(node: Node): string {
 }
 
 /**
- * A CA (EC P-256, valid 2 days) and, per broker, a key and certificate it signed with SAN
- * IP:127.0.0.1 and DNS:localhost; each broker's PEM keystore holds its unencrypted PKCS#8 key,
- * its certificate and the CA's.
+ * A CA and, per broker, a certificate it signed for IP:127.0.0.1 and DNS:localhost (server and
+ * client auth); each broker's PEM keystore holds its unencrypted PKCS#8 key, its certificate and
+ * the CA's.
  */
 async function makeCertificates(dir: string, ids: readonly number[]): Promise<{ caFile: string; keystores: Map<number, string> }> {
-  mkdirSync(dir, { recursive: true });
-  const caFile = await makeCa(dir, 'ca');
-  const caKey = join(dir, 'ca.key');
-  const extFile = join(dir, 'broker-ext.cnf');
-  writeFileSync(
-    extFile,
-    [
-      'basicConstraints=CA:FALSE',
-      'keyUsage=critical,digitalSignature',
-      'extendedKeyUsage=serverAuth,clientAuth',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      'authorityKeyIdentifier=keyid',
-      'subjectKeyIdentifier=hash',
-    ].join('\n') + '\n',
-  );
+  const ca = await makeCa(dir, 'ca');
   const keystores = new Map<number, string>();
   await Promise.all(
     ids.map(async (id) => {
-      const key = join(dir, `broker-${id}.key`);
-      const csr = join(dir, `broker-${id}.csr`);
-      const cert = join(dir, `broker-${id}.pem`);
-      await openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr, '-subj', `/CN=localhost/OU=edge-ml test broker ${id}`]);
-      await openssl(['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-days', '2', '-extfile', extFile, '-out', cert]);
+      const broker = await issueCertificate(ca, dir, `broker-${id}`, { altNames: 'IP:127.0.0.1,DNS:localhost', usage: 'both' });
       const keystore = join(dir, `broker-${id}.keystore.pem`);
-      writeFileSync(keystore, [key, cert, caFile].map((f) => readFileSync(f, 'utf8')).join(''), { mode: 0o600 });
+      writeFileSync(keystore, broker.key + broker.cert + ca.cert, { mode: 0o600 });
       keystores.set(id, keystore);
     }),
   );
-  return { caFile, keystores };
-}
-
-/**
- * A new self-signed CA in `dir` (`<name>.pem`, key `<name>.key`), EC P-256, valid 2 days; returns
- * the certificate's path. Tests use a second one as the wrong CA.
- */
-export async function makeCa(dir: string, name = 'other-ca'): Promise<string> {
-  mkdirSync(dir, { recursive: true });
-  const cnf = join(dir, `${name}.cnf`);
-  writeFileSync(
-    cnf,
-    [
-      '[req]',
-      'distinguished_name=dn',
-      'x509_extensions=ca_ext',
-      '[dn]',
-      '[ca_ext]',
-      'basicConstraints=critical,CA:TRUE',
-      'keyUsage=critical,keyCertSign,cRLSign',
-      'subjectKeyIdentifier=hash',
-    ].join('\n') + '\n',
-  );
-  const cert = join(dir, `${name}.pem`);
-  await openssl(['req', '-x509', '-new', '-config', cnf, '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, `${name}.key`), '-out', cert, '-days', '2', '-subj', `/CN=edge-ml test CA ${randomBytes(4).toString('hex')}`]);
-  return cert;
-}
-
-async function openssl(args: string[]): Promise<void> {
-  await execa('openssl', args, { stdin: 'ignore', all: true, timeout: 30_000 });
+  return { caFile: ca.certFile, keystores };
 }
 
 /** `count` distinct free loopback ports. */
