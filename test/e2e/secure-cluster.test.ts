@@ -78,7 +78,16 @@ describe('a secured 3-broker Kafka cluster (SASL_SSL, PLAIN and SCRAM-SHA-512)',
         const [metadata] = (await admin.fetchTopicMetadata({ topics: [TOPIC] })).topics;
         return metadata!.partitions.length === 3 && metadata!.partitions.every((p) => p.leader >= 0 && p.replicas.length === 3 && p.isr.length === 3);
       });
-      const [topicConfig] = (await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: TOPIC }] })).resources;
+      // The broker asked may not know the new topic yet either: ask until one does.
+      let topicConfig: Awaited<ReturnType<typeof admin.describeConfigs>>['resources'][number] | undefined;
+      await waitFor('the topic configuration', async () => {
+        try {
+          [topicConfig] = (await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: TOPIC }] })).resources;
+          return true;
+        } catch {
+          return false;
+        }
+      });
       assert.equal(topicConfig!.configEntries.find((e) => e.configName === 'min.insync.replicas')?.configValue, '2');
     } finally {
       await admin.disconnect();

@@ -16,7 +16,7 @@ import { brokerJavaArgs } from '../../src/runtime/local/kafka-broker.js';
 import { writeBrokerConfig, writeBrokerLog4jConfig } from '../../src/runtime/local/kafka-config.js';
 import { resolveKafkaClasspath } from '../../src/runtime/local/kafka-jars.js';
 import { formatStorage, newClusterId } from '../../src/runtime/local/kafka-storage.js';
-import { isRunning, lastLogLine, startDetached, stopProcess, type ProcessRecord } from '../../src/runtime/local/supervisor.js';
+import { isRunning, lastLogLine, signalGroup, startDetached, stopProcess, type ProcessRecord } from '../../src/runtime/local/supervisor.js';
 import type { Reporter } from '../../src/runtime/types.js';
 import { testJarCache } from './kafka.js';
 import { issueCertificate, makeCa } from './pki.js';
@@ -112,18 +112,6 @@ function killAllNow(): void {
     }
   }
   dirs.clear();
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // already gone
-    }
-  }
 }
 
 const reporter: Reporter = {
