@@ -32,7 +32,8 @@ export function testJarCache(): string {
   return process.env.EDGE_ML_TEST_CACHE || join(homedir(), '.cache', 'edge-ml-test');
 }
 
-const quietReporter: Reporter = {
+/** Steps and warnings as TAP comments on stderr, for test support that starts Kafka. */
+export const quietReporter: Reporter = {
   step: (title, work) => {
     process.stderr.write(`# ${title}\n`);
     return work();

@@ -17,8 +17,7 @@ import { writeBrokerConfig, writeBrokerLog4jConfig } from '../../src/runtime/loc
 import { resolveKafkaClasspath } from '../../src/runtime/local/kafka-jars.js';
 import { formatStorage, newClusterId } from '../../src/runtime/local/kafka-storage.js';
 import { isRunning, lastLogLine, signalGroup, startDetached, stopProcess, type ProcessRecord } from '../../src/runtime/local/supervisor.js';
-import type { Reporter } from '../../src/runtime/types.js';
-import { testJarCache } from './kafka.js';
+import { quietReporter, testJarCache } from './kafka.js';
 import { issueCertificate, makeCa } from './pki.js';
 import { freePort } from './ports.js';
 
@@ -114,15 +113,6 @@ function killAllNow(): void {
   dirs.clear();
 }
 
-const reporter: Reporter = {
-  step: (title, work) => {
-    process.stderr.write(`# ${title}\n`);
-    return work();
-  },
-  info: () => undefined,
-  warn: (message) => process.stderr.write(`# warning: ${message}\n`),
-};
-
 /**
  * Starts the cluster and resolves once every broker answers an authenticated metadata request on
  * its SASL_SSL listener with 3 brokers; fails at once, with the broker's last log line, if a broker
@@ -132,7 +122,7 @@ export async function startSecureCluster(options: { timeoutMs?: number } = {}): 
   const timeoutMs = options.timeoutMs ?? 120_000;
   const started = Date.now();
   hookExit();
-  const classpath = await resolveKafkaClasspath(testJarCache(), reporter);
+  const classpath = await resolveKafkaClasspath(testJarCache(), quietReporter);
   const dir = mkdtempSync(join(tmpdir(), 'edge-ml-secure-kafka-'));
   dirs.add(dir);
   const plain: SecureClusterUser = { username: 'edge-plain', password: secret() };
