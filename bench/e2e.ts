@@ -1,7 +1,9 @@
 /**
- * npm run bench:e2e [-- latency throughput]: figures for issue 5, printed as one JSON document.
- * A local platform (real Kafka, MQTT endpoint, Streams processor with the UDF jar) in a temp state
- * dir on free loopback ports, taken down at the end whatever happens.
+ * npm run bench:e2e [-- [--bootstrap-server B [--kafka-config F]] latency throughput]: figures for
+ * issue 5, printed as one JSON document. A local platform (real Kafka, MQTT endpoint, Streams
+ * processor with the UDF jar) in a temp state dir on free loopback ports, taken down at the end
+ * whatever happens; with --bootstrap-server, attached to that cluster instead (its topics and
+ * data are left there).
  *  latency:    MQTT publish (QoS 1) to arrival in ANOMALYDETECTION at 1,000 msg/s, p50/p99 (target
  *              p99 <= 250 ms) after a warm-up phase at the same rate, whose figures are printed
  *              too; baseline in the same run: publish to arrival in `temperature` (the MQTT endpoint
@@ -17,14 +19,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import mqtt, { type MqttClient } from 'mqtt';
 import { CarSource } from '../src/generator/car-source.js';
 import { FAULT_KINDS } from '../src/generator/faults.js';
 import { LatencyHistogram } from '../src/generator/latency-histogram.js';
 import { formatPayload } from '../src/generator/payload.js';
 import { parseBrokerUrl, type BrokerAddress } from '../src/generator/broker-address.js';
+import { kafkaConnection } from '../src/commands/kafka-options.js';
+import { errorMessage } from '../src/errors.js';
+import { describeKafkaClientConfig } from '../src/kafka/client-config.js';
+import { createKafka, type KafkaTarget } from '../src/kafka/kafka-client.js';
 import { LocalRuntime } from '../src/runtime/local/local-runtime.js';
+import { kcatConfigFile } from './kcat-config.js';
 import { canListen } from '../src/runtime/ports.js';
 import type { ComponentStatus, Reporter } from '../src/runtime/types.js';
 import { loadScenario } from '../src/scenario/load.js';
@@ -84,8 +91,8 @@ interface Arrivals {
 }
 
 /** One consumer on both topics, from their ends, with a short fetch wait so arrival is measured, not batching. */
-async function startConsumer(bootstrap: string, topics: string[], arrivals: Arrivals): Promise<Consumer> {
-  const kafka = new Kafka({ clientId: 'edge-ml-bench', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+async function startConsumer(kafkaTarget: KafkaTarget, topics: string[], arrivals: Arrivals): Promise<Consumer> {
+  const kafka = createKafka({ clientId: 'edge-ml-bench', ...kafkaTarget });
   const consumer = kafka.consumer({ groupId: `edge-ml-bench-${Date.now()}`, maxWaitTimeInMs: 10, minBytes: 1 });
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: false });
@@ -132,10 +139,10 @@ class PhaseLatency {
  * rate; the target is judged on the second phase (steady state: every JVM and the Node endpoint have
  * compiled their hot paths), the first phase's figures are reported beside it.
  */
-async function latency(scenario: Scenario, bootstrap: string, broker: BrokerAddress): Promise<Record<string, unknown>> {
+async function latency(scenario: Scenario, kafkaTarget: KafkaTarget, broker: BrokerAddress): Promise<Record<string, unknown>> {
   const sent = new Map<string, { at: number; phase: PhaseLatency }>();
   let arrivedScored = 0;
-  const consumer = await startConsumer(bootstrap, [scenario.streams.source, scenario.streams.scores], {
+  const consumer = await startConsumer(kafkaTarget, [scenario.streams.source, scenario.streams.scores], {
     onRecord(topic, key, value) {
       const now = performance.now();
       if (topic === scenario.streams.source) {
@@ -206,8 +213,8 @@ async function latency(scenario: Scenario, bootstrap: string, broker: BrokerAddr
  * Node consumer) reads committed from `topic`, starting at each partition's end. `ready` resolves
  * once kcat is positioned at the end of all `partitions`, so nothing published after it is missed.
  */
-function kcatCounter(bootstrap: string, topic: string, partitions: number, onCount: (count: number) => void): { kcat: ChildProcess; ready: Promise<void> } {
-  const kcat = spawn('kcat', ['-C', '-b', bootstrap, '-t', topic, '-o', 'end', '-X', 'isolation.level=read_committed', '-u', '-f', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+function kcatCounter(kafkaTarget: KafkaTarget, kcatConfig: string | undefined, topic: string, partitions: number, onCount: (count: number) => void): { kcat: ChildProcess; ready: Promise<void> } {
+  const kcat = spawn('kcat', [...(kcatConfig ? ['-F', kcatConfig] : []), '-C', '-b', kafkaTarget.bootstrap, '-t', topic, '-o', 'end', '-X', 'isolation.level=read_committed', '-u', '-f', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let count = 0;
   kcat.stdout!.on('data', (chunk: Buffer) => onCount((count += chunk.length)));
   const ready = new Promise<void>((resolve, reject) => {
@@ -275,7 +282,7 @@ class CountTimeline {
  * only builds one. The warm-up lets the JVMs compile for this load (cold, the processor's C2
  * compiler took a tenth of the machine for the first seconds); every second's counts are printed.
  */
-async function throughput(scenario: Scenario, bootstrap: string, broker: BrokerAddress, components: ComponentStatus[]): Promise<Record<string, unknown>> {
+async function throughput(scenario: Scenario, kafkaTarget: KafkaTarget, broker: BrokerAddress, components: ComponentStatus[]): Promise<Record<string, unknown>> {
   const perCar = THROUGHPUT_WARMUP_PER_CAR + THROUGHPUT_MEASURED_PER_CAR + THROUGHPUT_TAIL_PER_CAR;
   const total = THROUGHPUT_CARS * perCar;
   const from = THROUGHPUT_CARS * THROUGHPUT_WARMUP_PER_CAR;
@@ -286,7 +293,8 @@ async function throughput(scenario: Scenario, bootstrap: string, broker: BrokerA
   const partitions = scenario.kafka.topics.find((t) => t.name === scenario.streams.source)?.partitions ?? 1;
   const startedAt = performance.now();
   const scored = new CountTimeline(startedAt, [total]);
-  const counter = kcatCounter(bootstrap, scenario.streams.scores, partitions, (count) => scored.update(count));
+  const kcatConfig = kcatConfigFile(kafkaTarget.config);
+  const counter = kcatCounter(kafkaTarget, kcatConfig?.file, scenario.streams.scores, partitions, (count) => scored.update(count));
   let window: { scoredAtStart: number; scoredAtEnd?: number; cpu: (messages: number) => Record<string, number>; cpuUs?: Record<string, number> } | undefined;
   const acked = new CountTimeline(startedAt, [from, to], (mark) => {
     if (mark === from) window = { scoredAtStart: scored.count, cpu: cpuMeter(components, [{ name: 'score counter (kcat)', pid: counter.kcat.pid! }]) };
@@ -336,6 +344,7 @@ async function throughput(scenario: Scenario, bootstrap: string, broker: BrokerA
     };
   } finally {
     counter.kcat.kill();
+    kcatConfig?.remove();
   }
 }
 
@@ -355,34 +364,60 @@ interface PartError {
 }
 const PARTS = ['latency', 'throughput'] as const;
 
-/** The figures as JSON on stdout; the exit code is 1 when a part failed, 2 for an unknown part. */
+const USAGE = `usage: npm run bench:e2e -- [--bootstrap-server B [--kafka-config F]] [${PARTS.join('] [')}]`;
+
+/** The parts asked for, and the cluster to attach to (--bootstrap-server, --kafka-config): else an embedded broker. */
+function parseArgs(argv: string[]): { parts: string[]; attach?: KafkaTarget } {
+  const parts: string[] = [];
+  const flags: { bootstrapServer?: string; kafkaConfig?: string } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--bootstrap-server' || arg === '--kafka-config' || arg === '--command-config') {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${arg} needs a value; ${USAGE}`);
+      if (arg === '--bootstrap-server') flags.bootstrapServer = value;
+      else flags.kafkaConfig = value;
+    } else if ((PARTS as readonly string[]).includes(arg)) parts.push(arg);
+    else throw new Error(`unknown part or flag ${arg}; the parts are ${PARTS.join(', ')} (default: both); ${USAGE}`);
+  }
+  const { bootstrap, config } = kafkaConnection(flags);
+  if (!bootstrap && config.file) throw new Error(`${config.file} has no bootstrap.servers: give --bootstrap-server too`);
+  return { parts: parts.length > 0 ? parts : [...PARTS], attach: bootstrap ? { bootstrap, config } : undefined };
+}
+
+/** The figures as JSON on stdout; the exit code is 1 when a part failed, 2 for an unknown part or a bad flag. */
 async function main(): Promise<number> {
-  const parts = process.argv.slice(2).length > 0 ? process.argv.slice(2) : [...PARTS];
-  const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
-  if (unknown.length > 0) {
-    process.stderr.write(`bench:e2e: unknown part ${unknown.join(', ')}; the parts are ${PARTS.join(', ')} (default: both)\n`);
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`bench:e2e: ${errorMessage(err)}\n`);
     return 2;
   }
+  const { parts, attach } = args;
   const home = mkdtempSync(join(tmpdir(), 'edge-ml-bench-e2e-'));
   const runtime = new LocalRuntime(home);
   const scenario = loadScenario('connected-cars');
   let kafkaPort: number;
   do kafkaPort = await freePort();
   while (!(await canListen('127.0.0.1', kafkaPort + 1)));
-  const results: Record<string, unknown> = { machine: { cpus: cpus().length, loadAvg1m: Math.round(loadavg()[0]! * 100) / 100 } };
+  const results: Record<string, unknown> = {
+    machine: { cpus: cpus().length, loadAvg1m: Math.round(loadavg()[0]! * 100) / 100 },
+    kafka: attach ? { attached: attach.bootstrap, security: attach.config?.file ? describeKafkaClientConfig(attach.config) : 'PLAINTEXT' } : 'embedded single broker, PLAINTEXT',
+  };
   // Killed (timeout, Ctrl-C): still take the platform down.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => void runtime.down({ volumes: true }, reporter).finally(() => process.exit(1)));
+    process.once(signal, () => void runtime.down({ volumes: true, deleteTopics: false }, reporter).finally(() => process.exit(1)));
   }
   try {
-    const status = await runtime.up({ scenario, ports: { kafka: kafkaPort, mqtt: await freePort(), ksql: 0, host: '127.0.0.1' }, timeoutS: 300 }, reporter);
+    const status = await runtime.up({ scenario, ports: { kafka: kafkaPort, mqtt: await freePort(), ksql: 0, host: '127.0.0.1' }, timeoutS: 300, attach: attach && { target: attach }, processors: 1, mqttEndpoint: true, processor: true }, reporter);
     const broker = parseBrokerUrl(status.endpoints!.mqttUrl);
     if (typeof broker === 'string') throw new Error(broker);
-    const bootstrap = status.endpoints!.bootstrapServers;
-    if (parts.includes('latency')) results.latency = await bounded('latency', latency(scenario, bootstrap, broker));
-    if (parts.includes('throughput')) results.throughput = await bounded('throughput', throughput(scenario, bootstrap, broker, status.components));
+    const kafkaTarget = attach ?? { bootstrap: status.endpoints!.bootstrapServers };
+    if (parts.includes('latency')) results.latency = await bounded('latency', latency(scenario, kafkaTarget, broker));
+    if (parts.includes('throughput')) results.throughput = await bounded('throughput', throughput(scenario, kafkaTarget, broker, status.components));
   } finally {
-    await runtime.down({ volumes: true }, reporter);
+    await runtime.down({ volumes: true, deleteTopics: false }, reporter);
     rmSync(home, { recursive: true, force: true });
   }
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

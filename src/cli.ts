@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EdgeMlError, errorMessage } from './errors.js';
 import { parseRuntimeName } from './commands/context.js';
 import { registerCommands } from './commands/index.js';
+import { redactSecrets } from './secrets.js';
 
 export function buildProgram(): Command {
   const program = new Command('edge-ml')
@@ -33,20 +34,21 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** The one place errors are printed. */
+/** The one place errors are printed; secrets read this run (passwords, keys) come out as ***. */
 function reportError(err: unknown): number {
   if (err instanceof CommanderError) {
     // commander has already printed its message. --help and --version exit 0; help shown because
     // a command with subcommands was given none (`edge-ml udf`) is a usage error like the rest.
     return err.exitCode === 0 ? 0 : 2;
   }
+  const print = (text: string): boolean => process.stderr.write(redactSecrets(text));
   if (err instanceof EdgeMlError) {
-    process.stderr.write(`edge-ml: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
+    print(`edge-ml: ${err.message}\n`);
+    if (err.hint) print(`  hint: ${err.hint}\n`);
     return err.exitCode;
   }
-  process.stderr.write(`edge-ml: unexpected error: ${errorMessage(err)}\n`);
-  if (err instanceof Error && err.stack && process.env.EDGE_ML_DEBUG) process.stderr.write(`${err.stack}\n`);
-  process.stderr.write('  hint: run again with EDGE_ML_DEBUG=1 for a stack trace, and report it if it repeats\n');
+  print(`edge-ml: unexpected error: ${errorMessage(err)}\n`);
+  if (err instanceof Error && err.stack && process.env.EDGE_ML_DEBUG) print(`${err.stack}\n`);
+  print('  hint: run again with EDGE_ML_DEBUG=1 for a stack trace, and report it if it repeats\n');
   return 1;
 }

@@ -60,6 +60,8 @@ interface UsageCase {
   names: string[];
   /** The message is commander's own (printed before exitOverride hands the error to src/cli.ts). */
   byCommander?: boolean;
+  /** What must appear nowhere in the output: a secret given on the command line. */
+  absent?: string[];
 }
 
 const MISSING_JAR = '/nonexistent/edge-ml-anomaly-udf.jar';
@@ -106,7 +108,20 @@ const usageCases: UsageCase[] = [
   { bad: 'ksql --ksql-url not an http URL', args: ['ksql', '--ksql-url', 'ksqldb:8088', 'run', 'SHOW STREAMS;'], names: ['--ksql-url', "'ksqldb:8088'"], byCommander: true },
   { bad: 'ksql apply a file that does not exist', args: ['ksql', '--runtime', 'local', 'apply', '/nonexistent/streams.sql'], names: ['/nonexistent/streams.sql', 'does not exist'] },
   { bad: 'ksql run without its statement', args: ['ksql', 'run'], names: ["missing required argument 'statement'"], byCommander: true },
+  { bad: 'ksql --ksql-api-key without its secret', args: ['ksql', '--ksql-url', 'https://ksqldb.example', '--ksql-api-key', 'KEY1', 'run', 'SHOW STREAMS;'], names: ['API key without its secret', '--ksql-api-secret is missing', 'KSQL_API_SECRET'] },
+  { bad: 'ksql --ksql-api-secret without its key', args: ['ksql', '--ksql-url', 'https://ksqldb.example', '--ksql-api-secret', 'hunter2-secret', 'run', 'SHOW STREAMS;'], names: ['--ksql-api-key is missing', 'KSQL_API_KEY'], absent: ['hunter2-secret'] },
+  { bad: 'ksql credentials without --ksql-url', args: ['ksql', '--ksql-api-key', 'KEY1', '--ksql-api-secret', 'hunter2-secret', 'run', 'SHOW STREAMS;'], names: ['--ksql-api-key, --ksql-api-secret given without --ksql-url'], absent: ['hunter2-secret'] },
+  { bad: 'ksql --ksql-url with credentials in it', args: ['ksql', '--ksql-url', 'https://KEY1:hunter2-secret@ksqldb.example', 'run', 'SHOW STREAMS;'], names: ['--ksql-url carries credentials', '--ksql-api-key'], absent: ['hunter2-secret'] },
+  { bad: 'ksql --ksql-ca that does not exist', args: ['ksql', '--ksql-url', 'https://ksqldb.example', '--ksql-ca', '/nonexistent/ca.pem', 'run', 'SHOW STREAMS;'], names: ['--ksql-ca', "'/nonexistent/ca.pem'"], byCommander: true },
+  { bad: 'ksql --ksql-ca not a PEM file', args: ['ksql', '--ksql-url', 'https://ksqldb.example', '--ksql-ca', join(SCENARIOS_DIR, 'connected-cars.yaml'), 'run', 'SHOW STREAMS;'], names: ['--ksql-ca', 'holds no PEM certificate'], byCommander: true },
 
+  { bad: 'up --partitions without --bootstrap-server', args: ['up', '--runtime', 'local', '--partitions', '3'], names: ['--partitions is for topics on your own cluster', '--bootstrap-server'] },
+  { bad: 'up --no-mqtt-endpoint with --no-processor', args: ['up', '--bootstrap-server', '127.0.0.1:1', '--no-mqtt-endpoint', '--no-processor'], names: ['leaves nothing to run'] },
+  { bad: 'up --processors with --no-processor', args: ['up', '--bootstrap-server', '127.0.0.1:1', '--processors', '3', '--no-processor'], names: ['--processors with --no-processor'] },
+  { bad: 'up --processors 0', args: ['up', '--bootstrap-server', '127.0.0.1:1', '--processors', '0'], names: ['--processors', "'0'"], byCommander: true },
+  { bad: 'up --bootstrap-server without a port', args: ['up', '--bootstrap-server', 'kafka-host'], names: ['--bootstrap-server', "got 'kafka-host'"], byCommander: true },
+  { bad: 'attached up on the docker runtime', args: ['up', '--runtime', 'docker', '--bootstrap-server', '127.0.0.1:1'], names: ['run on the local runtime', '--runtime local'] },
+  { bad: 'down --delete-topics with no attached platform', args: ['down', '--runtime', 'local', '--delete-topics'], names: ['--delete-topics is for a platform attached to your own cluster', 'down --volumes'] },
   { bad: 'model without a subcommand', args: ['model'], names: ['Usage: edge-ml model', 'eval', 'score'] },
   { bad: 'model eval --windows 0', args: ['model', 'eval', '--windows', '0'], names: ['--windows', "'0'"], byCommander: true },
   { bad: 'model eval --seed negative', args: ['model', 'eval', '--seed', '-1'], names: ['--seed', "'-1'"], byCommander: true },
@@ -117,12 +132,14 @@ describe('usage errors exit 2, name the flag and the bad value, and start nothin
   for (const c of usageCases) {
     test(`${c.bad}: exit 2`, async () => {
       const home = tempDir('edge-ml-usage-');
-      const run = await runCli(home, ['--state-dir', home, ...c.args], { timeoutMs: CLI_TIMEOUT_MS, input: '' });
+      // Credentials in the runner's own environment must not fill in what a case leaves out.
+      const run = await runCli(home, ['--state-dir', home, ...c.args], { timeoutMs: CLI_TIMEOUT_MS, input: '', env: { KSQL_API_KEY: undefined, KSQL_API_SECRET: undefined } });
       assert.equal(run.exitCode, 2, `edge-ml ${c.args.join(' ')}: exit ${run.exitCode}\n${run.stderr}`);
       assertNames(run, c.names);
       if (c.byCommander) assert.match(run.stderr, /^error: /m, 'commander printed its message');
       else assert.doesNotMatch(run.stderr, /unexpected error/);
       assert.equal(run.stdout, '', 'nothing on stdout');
+      for (const secret of c.absent ?? []) assert.ok(!run.stderr.includes(secret), `stderr shows ${secret}:\n${run.stderr}`);
       await assertNothingLeft(home);
     });
   }
@@ -180,6 +197,69 @@ describe('a broken --scenario file exits 2 naming file and line, before anything
       await assertNothingLeft(home);
     });
   }
+});
+
+describe('a bad --kafka-config file exits 2 naming file, line and the fix, and never prints the password', () => {
+  const dir = tempDir('edge-ml-usage-kafka-config-');
+  const SECRET = 'Sup3r-S3cret-Pw';
+  const write = (name: string, lines: string[]): string => {
+    const file = join(dir, name);
+    writeFileSync(file, lines.join('\n'));
+    return file;
+  };
+  const jks = write('truststore.jks', ['\u00fe\u00ed\u00fe\u00ed binary']);
+  const files = {
+    protocol: write('protocol.properties', ['bootstrap.servers=127.0.0.1:9092', 'security.protocol=TLS', `sasl.password=${SECRET}`]),
+    emptyPassword: write('empty-password.properties', ['security.protocol=SASL_SSL', 'sasl.mechanisms=PLAIN', 'sasl.username=u', 'sasl.password=']),
+    mechanism: write('mechanism.properties', ['security.protocol=SASL_SSL', 'sasl.mechanism=GSSAPI', `sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="${SECRET}";`]),
+    jks: write('jks.properties', ['security.protocol=SSL', 'ssl.truststore.type=JKS', `ssl.truststore.location=${jks}`, `ssl.truststore.password=${SECRET}`]),
+    malformed: write('malformed.properties', ['security.protocol=SASL_SSL', `sasl.password ${SECRET}`]),
+    bootstrap: write('bootstrap.properties', ['bootstrap.servers=kafka-host']),
+    unset: write('unset.properties', ['security.protocol=SASL_SSL', 'sasl.mechanisms=PLAIN', 'sasl.username=u', 'sasl.password=${EDGE_ML_TEST_UNSET_PASSWORD}']),
+  };
+  const cases: UsageCase[] = [
+    { bad: 'an unreadable file', args: ['--kafka-config', '/nonexistent/client.properties'], names: ['/nonexistent/client.properties', 'cannot read the Kafka client config', '--kafka-config FILE'] },
+    { bad: 'an unknown security.protocol', args: ['--kafka-config', files.protocol], names: [`${files.protocol}:2:`, "unknown security.protocol 'TLS'", 'SASL_SSL'] },
+    { bad: 'an empty password (--command-config)', args: ['--command-config', files.emptyPassword], names: [`${files.emptyPassword}:4:`, 'sasl.password is empty'] },
+    { bad: 'an unsupported mechanism', args: ['--kafka-config', files.mechanism], names: [`${files.mechanism}:2:`, 'GSSAPI is not supported', 'PLAIN, SCRAM-SHA-256, SCRAM-SHA-512'] },
+    { bad: 'a JKS truststore', args: ['--kafka-config', files.jks], names: [`${files.jks}:2:`, `keytool -exportcert -rfc -alias <alias> -keystore ${jks} -file ca.pem`, 'ssl.truststore.type=PEM'] },
+    { bad: 'a malformed line', args: ['--kafka-config', files.malformed], names: [`${files.malformed}:2:`, 'not a key=value line'] },
+    { bad: 'a bootstrap.servers without a port', args: ['--kafka-config', files.bootstrap], names: [`${files.bootstrap}:1:`, "got 'kafka-host'"] },
+    { bad: 'an unset ${VAR}', args: ['--kafka-config', files.unset], names: [`${files.unset}:4:`, '${EDGE_ML_TEST_UNSET_PASSWORD} is not set'] },
+    { bad: '--kafka-config and --command-config naming different files', args: ['--kafka-config', files.protocol, '--command-config', files.jks], names: ['--kafka-config', '--command-config', 'name different files'] },
+  ];
+  for (const c of cases) {
+    test(`tail with ${c.bad}: exit 2`, async () => {
+      const home = tempDir('edge-ml-usage-');
+      const run = await runCli(home, ['--state-dir', home, 'tail', '--timeout', '1', ...c.args], { timeoutMs: CLI_TIMEOUT_MS });
+      assert.equal(run.exitCode, 2, run.stderr);
+      assertNames(run, c.names);
+      assert.ok(!run.stderr.includes(SECRET), `the password is not printed:\n${run.stderr}`);
+      assert.equal(run.stdout, '');
+      await assertNothingLeft(home);
+    });
+  }
+
+  test('up with a file that names no bootstrap.servers and no --bootstrap-server: exit 2 saying so, nothing started', async () => {
+    const home = tempDir('edge-ml-usage-');
+    const file = write('no-bootstrap.properties', ['security.protocol=SASL_SSL', 'sasl.mechanisms=PLAIN', 'sasl.username=u', `sasl.password=${SECRET}`]);
+    const run = await runCli(home, ['--state-dir', home, 'up', '--kafka-config', file], { timeoutMs: CLI_TIMEOUT_MS });
+    assert.equal(run.exitCode, 2, run.stderr);
+    assertNames(run, [`${file} has no bootstrap.servers`, '--bootstrap-server']);
+    assert.ok(!run.stderr.includes(SECRET), run.stderr);
+    await assertNothingLeft(home);
+  });
+
+  test('tail takes bootstrap.servers and the credentials from the file: the broker it cannot reach is the file\'s, exit 1, no password printed', async () => {
+    const home = tempDir('edge-ml-usage-');
+    const port = await freePort();
+    const file = write('good.properties', [`bootstrap.servers=127.0.0.1:${port}`, 'security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-512', 'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="u" password="${KAFKA_PASSWORD}";']);
+    const run = await runCli(home, ['--state-dir', home, 'tail', '--timeout', '1', '--kafka-config', file], { timeoutMs: CLI_TIMEOUT_MS, env: { KAFKA_PASSWORD: SECRET } });
+    assert.equal(run.exitCode, 1, run.stderr);
+    assertNames(run, [`cannot reach Kafka at 127.0.0.1:${port}`]);
+    assert.ok(!run.stderr.includes(SECRET), run.stderr);
+    await assertNothingLeft(home);
+  });
 });
 
 /** A plain TCP listener on 127.0.0.1:port: a process that is not edge-ml's. Killed in after(). */

@@ -4,14 +4,19 @@
  * these tests pin what the client sends and how it reads the documented answers.
  */
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { after, test } from './support/node-test.js';
+import { after, before, describe, test } from './support/node-test.js';
 import { EdgeMlError } from '../src/errors.js';
 import { KsqlClient } from '../src/ksql/client.js';
 import { KsqlServerError } from '../src/ksql/errors.js';
 import { checkAnomalyFunction, describeEntity, formatStatementResult, statementWarnings } from '../src/ksql/format.js';
+import { runCli, type CliRun } from './support/cli.js';
+import { issueCertificate, makeCa, type IssuedCertificate } from './support/pki.js';
 import { freePort } from './support/ports.js';
+import { tempDir } from './support/temp-dir.js';
 
 interface Recorded {
   method: string;
@@ -28,8 +33,17 @@ after(() => servers.forEach((s) => s.close()));
 
 /** A server that answers each request with the next handler (the last one repeats). */
 async function replay(...handlers: Handler[]): Promise<{ url: string; requests: Recorded[] }> {
+  return serve((listener) => createServer(listener), 'http', handlers);
+}
+
+/** The same over https, with the given certificate. */
+async function replayHttps(tls: IssuedCertificate, ...handlers: Handler[]): Promise<{ url: string; requests: Recorded[] }> {
+  return serve((listener) => createHttpsServer({ key: tls.key, cert: tls.cert }, listener), 'https', handlers);
+}
+
+async function serve(create: (listener: RequestListener) => Server, scheme: string, handlers: Handler[]): Promise<{ url: string; requests: Recorded[] }> {
   const requests: Recorded[] = [];
-  const server = createServer((req, res) => {
+  const server = create((req, res) => {
     let text = '';
     req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
     req.on('end', () => {
@@ -40,7 +54,7 @@ async function replay(...handlers: Handler[]): Promise<{ url: string; requests: 
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+  return { url: `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
 }
 
 const json =
@@ -279,5 +293,205 @@ test('contract (replayed ksqlDB responses): a command that failed when ksqlDB ra
     assertRefusedReplacement(err, /ERROR: Query is not upgradeable\. Plan step of type StreamSource must have matching topicName\.$/m);
     assert.doesNotMatch((err as Error).message, /EngineExecutor\.java/, 'the message, not the stack trace');
     return true;
+  });
+});
+
+// ksqlDB with HTTP basic auth (authentication.method=BASIC; Confluent Cloud ksqlDB with an API key),
+// over TLS with a private CA. A refused login is FailureHandler's KsqlErrorMessage: status 401,
+// error_code 40100 (Errors.ERROR_CODE_UNAUTHORIZED), message "Unauthorized" (the 401 reason phrase),
+// with the basic auth challenge; a refused role is 403, 40300 "Forbidden" (ksql AuthTest).
+describe('ksqlDB with credentials over https', () => {
+  const KEY = 'EDGEKEY7Q2';
+  const SECRET = 'sEcReT-9f81b7c2-do-not-print';
+  const authorization = (key: string, secret: string): string => `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`;
+  const RIGHT = authorization(KEY, SECRET);
+  const credentials = { apiKey: KEY, apiSecret: SECRET };
+
+  const unauthorized: Handler = (_req, res) => {
+    res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="KsqlServer-Props"' });
+    res.end(JSON.stringify({ '@type': 'generic_error', error_code: 40100, message: 'Unauthorized' }));
+  };
+  const streams = json(200, [{ '@type': 'streams', statementText: 'SHOW STREAMS;', streams: [{ type: 'STREAM', name: 'TEMPERATURE', topic: 'temperature', keyFormat: 'KAFKA', valueFormat: 'JSON', isWindowed: false }], warnings: [] }]);
+  /** ksqlDB with one user: the right Authorization header gets `answer`, any other a 401. */
+  const guarded =
+    (answer: Handler): Handler =>
+    (req, res) =>
+      req.headers.authorization === RIGHT ? answer(req, res) : unauthorized(req, res);
+
+  /** A private CA; another one that signed nothing here; its certificates for 127.0.0.1 and localhost, and for wrong.example only (a name mismatch on 127.0.0.1). */
+  let pki: { caFile: string; otherCaFile: string; server: IssuedCertificate; wrongName: IssuedCertificate };
+  let ca: string;
+  before(async () => {
+    const dir = tempDir('edge-ml-tls-');
+    const privateCa = await makeCa(dir, 'ca');
+    pki = {
+      caFile: privateCa.certFile,
+      otherCaFile: (await makeCa(dir, 'other-ca')).certFile,
+      server: await issueCertificate(privateCa, dir, 'server', { altNames: 'DNS:localhost,IP:127.0.0.1', usage: 'server' }),
+      wrongName: await issueCertificate(privateCa, dir, 'wrong-name', { altNames: 'DNS:wrong.example', usage: 'server' }),
+    };
+    ca = privateCa.cert;
+  });
+
+  /** Neither the secret nor the header carrying it appears in `text`. */
+  const assertNoSecret = (text: string, where: string): void => {
+    assert.ok(!text.includes(SECRET), `the secret appears in ${where}:\n${text}`);
+    assert.ok(!text.includes(RIGHT.slice('Basic '.length)), `the encoded credentials appear in ${where}:\n${text}`);
+  };
+
+  test('contract (replayed ksqlDB responses): right credentials over https with the private CA: every request carries Basic base64(key:secret) and statements run', async () => {
+    const server = await replayHttps(pki.server, guarded((req, res) => (req.path === '/info' ? json(200, { KsqlServerInfo: { version: '7.9.0' } })(req, res) : streams(req, res))));
+    const client = new KsqlClient(server.url, { credentials, ca });
+    assert.equal((await client.info()).version, '7.9.0');
+    const [entity] = await client.execute('SHOW STREAMS;');
+    assert.equal(entity!['@type'], 'streams');
+    assert.deepEqual(
+      server.requests.map((r) => r.headers.authorization),
+      [RIGHT, RIGHT],
+    );
+  });
+
+  test('contract (replayed ksqlDB responses): a 401 (40100 Unauthorized) says the credentials were refused, names the flags, is not retried and does not show the secret', async () => {
+    const server = await replayHttps(pki.server, guarded(streams));
+    await assert.rejects(new KsqlClient(server.url, { credentials: { apiKey: KEY, apiSecret: 'wrong' }, ca, ...fast }).execute('SHOW STREAMS;'), (err: unknown) => {
+      assert.ok(err instanceof EdgeMlError && !(err instanceof KsqlServerError), String(err));
+      assert.equal(err.message, `ksqlDB at ${server.url} refused the credentials (HTTP 401: Unauthorized)`);
+      assert.match(err.hint ?? '', /--ksql-api-key and --ksql-api-secret \(or KSQL_API_KEY and KSQL_API_SECRET\)/);
+      assert.equal(err.exitCode, 1);
+      return true;
+    });
+    assert.equal(server.requests.length, 1);
+    assert.equal(server.requests[0]!.headers.authorization, authorization(KEY, 'wrong'));
+  });
+
+  test('contract (replayed ksqlDB responses): a 401 without credentials says the server requires them', async () => {
+    const server = await replayHttps(pki.server, guarded(streams));
+    await assert.rejects(new KsqlClient(server.url, { ca }).info(), (err: unknown) => {
+      assert.ok(err instanceof EdgeMlError);
+      assert.equal(err.message, `ksqlDB at ${server.url} requires credentials (HTTP 401: Unauthorized)`);
+      assert.match(err.hint ?? '', /--ksql-api-key/);
+      return true;
+    });
+    assert.equal(server.requests[0]!.headers.authorization, undefined, 'no Authorization header without credentials');
+  });
+
+  test('contract (replayed ksqlDB responses): a 403 (40300 Forbidden) says the credentials are not allowed to run the statement', async () => {
+    const server = await replayHttps(pki.server, json(403, { '@type': 'generic_error', error_code: 40300, message: 'Forbidden' }));
+    await assert.rejects(new KsqlClient(server.url, { credentials, ca }).execute('DROP STREAM TEMPERATURE;'), (err: unknown) => {
+      assert.ok(err instanceof EdgeMlError);
+      assert.equal(err.message, `ksqlDB at ${server.url}: the credentials are not allowed to run \`DROP STREAM TEMPERATURE;\` (HTTP 403: Forbidden)`);
+      assertNoSecret(`${err.message} ${err.hint}`, 'the error');
+      return true;
+    });
+  });
+
+  test("contract (replayed ksqlDB responses): a 403 40301 is ksqlDB's own Kafka access refused, not the caller's", async () => {
+    const message = 'Authorization denied to Write on topic(s): [temperature]';
+    const server = await replayHttps(pki.server, json(403, { '@type': 'generic_error', error_code: 40301, message }));
+    await assert.rejects(new KsqlClient(server.url, { credentials, ca }).execute("INSERT INTO TEMPERATURE (CARID) VALUES ('7');"), (err: unknown) => {
+      assert.ok(err instanceof EdgeMlError);
+      assert.match(err.message, /is not allowed by Kafka to run `INSERT INTO TEMPERATURE .*` \(HTTP 403, error 40301: Authorization denied to Write on topic\(s\): \[temperature\]\)/);
+      assert.match(err.hint ?? '', /ACLs/);
+      return true;
+    });
+  });
+
+  /** The TLS error for `url`: names the URL, and says what to do. */
+  const assertTlsError = (url: string, what: RegExp, hint: RegExp) => (err: unknown) => {
+    assert.ok(err instanceof EdgeMlError, String(err));
+    assert.ok(err.message.startsWith(`TLS to ksqlDB at ${url}/`), err.message);
+    assert.match(err.message, what);
+    assert.match(err.hint ?? '', hint);
+    assertNoSecret(`${err.message} ${err.hint}`, 'the error');
+    return true;
+  };
+
+  test('contract (replayed ksqlDB responses): a server certificate from a CA not trusted (none given, or another) is a TLS error naming the URL and --ksql-ca', async () => {
+    const server = await replayHttps(pki.server, guarded(streams));
+    const untrusted = assertTlsError(server.url, /its certificate is not trusted \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY): /, /--ksql-ca FILE \(PEM\).*NODE_EXTRA_CA_CERTS/);
+    await assert.rejects(new KsqlClient(server.url, { credentials, ...fast }).execute('SHOW STREAMS;'), untrusted);
+    await assert.rejects(new KsqlClient(server.url, { credentials, ca: readFileSync(pki.otherCaFile, 'utf8'), ...fast }).execute('SHOW STREAMS;'), untrusted);
+    assert.equal(server.requests.length, 0, 'no request, so no credentials, went to an untrusted server');
+  });
+
+  test('contract (replayed ksqlDB responses): a certificate for another host name is a TLS error saying so', async () => {
+    const server = await replayHttps(pki.wrongName, guarded(streams));
+    await assert.rejects(
+      new KsqlClient(server.url, { credentials, ca, ...fast }).execute('SHOW STREAMS;'),
+      assertTlsError(server.url, /its certificate is not for 127\.0\.0\.1 \(ERR_TLS_CERT_ALTNAME_INVALID: /, /host name the certificate names/),
+    );
+    assert.equal(server.requests.length, 0);
+  });
+
+  test('contract (replayed ksqlDB responses): https:// to a plain-http ksqlDB says it does not speak TLS', async () => {
+    const server = await replay(streams);
+    const url = server.url.replace('http:', 'https:');
+    await assert.rejects(new KsqlClient(url, { ca, ...fast }).execute('SHOW STREAMS;'), assertTlsError(url, /does not speak TLS/, /http:\/\//));
+  });
+
+  describe('the CLI (edge-ml ksql) against the replayed server', () => {
+    const home = tempDir('edge-ml-ksql-auth-');
+    const ksql = (url: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> =>
+      runCli(home, ['--state-dir', home, 'ksql', '--ksql-url', url, ...args], { timeoutMs: 30_000, env: { KSQL_API_KEY: undefined, KSQL_API_SECRET: undefined, ...env } });
+    const assertNoSecretIn = (run: CliRun): void => {
+      assertNoSecret(run.stdout, 'stdout');
+      assertNoSecret(run.stderr, 'stderr');
+    };
+
+    test('contract (replayed ksqlDB responses): flags, or the environment, with --ksql-ca: the statement runs (--json --verbose too) and the secret is printed nowhere', async () => {
+      const server = await replayHttps(pki.server, guarded(streams));
+      const byFlags = await ksql(server.url, ['--ksql-ca', pki.caFile, '--ksql-api-key', KEY, '--ksql-api-secret', SECRET, 'run', 'SHOW STREAMS;']);
+      assert.equal(byFlags.exitCode, 0, byFlags.stderr);
+      assert.match(byFlags.stdout, /TEMPERATURE/);
+      assertNoSecretIn(byFlags);
+
+      const byEnv = await runCli(home, ['--state-dir', home, '--json', '--verbose', 'ksql', '--ksql-url', server.url, '--ksql-ca', pki.caFile, 'run', 'SHOW STREAMS;'], {
+        timeoutMs: 30_000,
+        env: { KSQL_API_KEY: KEY, KSQL_API_SECRET: SECRET },
+      });
+      assert.equal(byEnv.exitCode, 0, byEnv.stderr);
+      assert.match(byEnv.stdout, /TEMPERATURE/);
+      assertNoSecretIn(byEnv);
+
+      // The flag wins over the environment: a wrong secret in the environment is not used.
+      const flagWins = await ksql(server.url, ['--ksql-ca', pki.caFile, '--ksql-api-secret', SECRET, 'run', 'SHOW STREAMS;'], { KSQL_API_KEY: KEY, KSQL_API_SECRET: 'wrong' });
+      assert.equal(flagWins.exitCode, 0, flagWins.stderr);
+      assert.ok(server.requests.every((r) => r.headers.authorization === RIGHT));
+    });
+
+    test('contract (replayed ksqlDB responses): a refused secret exits 1 saying the credentials were refused, without printing them', async () => {
+      const server = await replayHttps(pki.server, guarded(streams));
+      const wrongSecret = `${SECRET}-old`;
+      const run = await ksql(server.url, ['--ksql-ca', pki.caFile, '--ksql-api-key', KEY, '--ksql-api-secret', wrongSecret, '--verbose', 'run', 'SHOW STREAMS;']);
+      assert.equal(run.exitCode, 1, run.stderr);
+      assert.match(run.stderr, new RegExp(`ksqlDB at ${server.url.replace(/[.]/g, '\\.')} refused the credentials \\(HTTP 401: Unauthorized\\)`));
+      assert.match(run.stderr, /hint: check --ksql-api-key and --ksql-api-secret/);
+      assertNoSecretIn(run);
+      assert.ok(!`${run.stdout}${run.stderr}`.includes(wrongSecret), 'the refused secret is not printed either');
+    });
+
+    test('contract (replayed ksqlDB responses): an untrusted certificate exits 1 naming the URL and --ksql-ca, and sends nothing', async () => {
+      const server = await replayHttps(pki.server, guarded(streams));
+      const run = await ksql(server.url, ['--ksql-api-key', KEY, '--ksql-api-secret', SECRET, 'run', 'SHOW STREAMS;']);
+      assert.equal(run.exitCode, 1, run.stderr);
+      assert.match(run.stderr, new RegExp(`TLS to ksqlDB at ${server.url.replace(/[.]/g, '\\.')}/ksql failed: its certificate is not trusted`));
+      assert.match(run.stderr, /--ksql-ca/);
+      assertNoSecretIn(run);
+      assert.equal(server.requests.length, 0);
+    });
+
+    test('--ksql-ca with an http:// URL is a usage error (exit 2)', async () => {
+      const run = await ksql('http://127.0.0.1:8088', ['--ksql-ca', pki.caFile, 'run', 'SHOW STREAMS;']);
+      assert.equal(run.exitCode, 2, run.stderr);
+      assert.match(run.stderr, /--ksql-ca is for an https:\/\/ --ksql-url/);
+    });
+
+    test('contract (replayed ksqlDB responses): credentials over plain http:// work, with a warning', async () => {
+      const server = await replay(guarded(streams));
+      const run = await ksql(server.url, ['--ksql-api-key', KEY, '--ksql-api-secret', SECRET, 'run', 'SHOW STREAMS;']);
+      assert.equal(run.exitCode, 0, run.stderr);
+      assert.match(run.stderr, /warning: the ksqlDB API key and secret go unencrypted over http:\/\/127\.0\.0\.1:/);
+      assertNoSecretIn(run);
+    });
   });
 });

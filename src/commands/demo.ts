@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { runDemo, type DemoSummary } from '../pipeline/demo.js';
-import { chooseRuntime } from '../runtime/index.js';
 import type { Ui } from '../ui/ui.js';
 import { commandContext, integerIn, numberIn, withExamples } from './context.js';
-import { addPlatformOptions, upOptionsFrom, type PlatformFlags } from './platform-options.js';
+import { addPlatformOptions, platformRequest, type PlatformFlags } from './platform-options.js';
 
 interface DemoFlags extends PlatformFlags {
   cars: number;
@@ -27,7 +26,7 @@ export function registerDemo(program: Command): void {
   ).action(async (flags: DemoFlags, command: Command) => {
     const ctx = commandContext(command);
     const scenario = ctx.scenario();
-    const runtime = await chooseRuntime(ctx.options.runtime, ctx.options.stateDir);
+    const { runtime, upOptions } = await platformRequest(flags, scenario, ctx.options);
     const interrupted = new AbortController();
     const onInterrupt = (): void => {
       // A second Ctrl-C does not wait for the summary.
@@ -38,7 +37,7 @@ export function registerDemo(program: Command): void {
     try {
       const summary = await runDemo(
         runtime,
-        upOptionsFrom(flags, scenario),
+        upOptions,
         { cars: flags.cars, rate: flags.rate ?? scenario.generator.rate, durationS: flags.duration, seed: flags.seed, signal: interrupted.signal },
         ctx.ui,
       );

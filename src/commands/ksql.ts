@@ -1,15 +1,16 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { applyScript } from '../ksql/apply.js';
 import { chooseRuntime } from '../runtime/index.js';
 import { commandContext, withExamples } from './context.js';
+import { addKsqlConnectionOptions, KSQL_CONNECTION_EXAMPLES, ksqlConnection } from './ksql-connection.js';
 
 export function registerKsql(program: Command): void {
-  const ksql = program
-    .command('ksql')
-    .description("run KSQL statements on ksqlDB: the docker runtime's, or any ksqlDB with --ksql-url")
-    .option('--ksql-url <url>', 'an existing ksqlDB server instead of the running platform (e.g. http://ksqldb:8088)', httpUrl);
+  const ksql = addKsqlConnectionOptions(
+    program.command('ksql').description("run KSQL statements on ksqlDB: the docker runtime's, or any ksqlDB with --ksql-url (with credentials and TLS where it needs them)"),
+  );
+  withExamples(ksql, ['edge-ml ksql run "SHOW STREAMS;"', ...KSQL_CONNECTION_EXAMPLES]);
 
   const apply = ksql
     .command('apply [file]')
@@ -27,7 +28,7 @@ export function registerKsql(program: Command): void {
       for (const line of results) ctx.ui.out(line);
       ctx.ui.json({ applied: results });
     });
-  withExamples(apply, ['edge-ml ksql apply', 'edge-ml ksql apply my-streams.sql', 'edge-ml ksql --ksql-url http://ksqldb.example:8088 apply']);
+  withExamples(apply, ['edge-ml ksql apply', 'edge-ml ksql apply my-streams.sql', 'edge-ml ksql --ksql-url http://ksqldb.example:8088 apply', KSQL_CONNECTION_EXAMPLES[1]!]);
 
   const run = ksql
     .command('run <statement>')
@@ -38,21 +39,18 @@ export function registerKsql(program: Command): void {
       for (const line of results) ctx.ui.out(line);
       ctx.ui.json({ results });
     });
-  withExamples(run, ['edge-ml ksql run "SHOW STREAMS;"', 'edge-ml ksql run "DESCRIBE FUNCTION ANOMALY;"']);
-}
-
-/** Checked when parsed: a typo used to pass until the first request and read as "cannot reach ksqlDB" (exit 1). */
-function httpUrl(text: string): string {
-  const protocol = URL.canParse(text) ? new URL(text).protocol : undefined;
-  if (protocol !== 'http:' && protocol !== 'https:') throw new InvalidArgumentError(`expected an http:// or https:// URL such as http://localhost:8088, got '${text}'`);
-  return text;
+  withExamples(run, ['edge-ml ksql run "SHOW STREAMS;"', 'edge-ml ksql run "DESCRIBE FUNCTION ANOMALY;"', KSQL_CONNECTION_EXAMPLES[0]!]);
 }
 
 /** On the ksqlDB given by --ksql-url, else on the running platform's. */
 async function runScript(command: Command, script: string): Promise<string[]> {
   const ctx = commandContext(command);
-  const { ksqlUrl } = command.optsWithGlobals() as { ksqlUrl?: string };
-  if (ksqlUrl) return applyScript(ksqlUrl, script, ctx.ui);
+  const connection = ksqlConnection(command);
+  if (connection) {
+    // Allowed (a proxy may add TLS on the same machine), but basic auth over plain http is readable on the way.
+    if (connection.credentials && connection.url.startsWith('http:')) ctx.ui.warn(`the ksqlDB API key and secret go unencrypted over ${connection.url}; use https:// unless TLS is added on this machine`);
+    return applyScript(connection.url, script, ctx.ui, connection);
+  }
   const runtime = await chooseRuntime(ctx.options.runtime, ctx.options.stateDir);
   return runtime.applyKsql(script, ctx.ui);
 }

@@ -1,28 +1,51 @@
 import { isIP } from 'node:net';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Scenario } from '../scenario/scenario.js';
-import { DEFAULT_PORTS, type UpOptions } from '../runtime/types.js';
+import { UsageError } from '../errors.js';
+import type { KafkaTarget } from '../kafka/kafka-client.js';
+import { chooseRuntime } from '../runtime/index.js';
+import { DEFAULT_PORTS, type Runtime, type UpOptions } from '../runtime/types.js';
+import type { GlobalOptions } from './context.js';
+import { addKafkaOptions, attachTargetOf, type KafkaFlags } from './kafka-options.js';
 import { integerIn } from './context.js';
 import { jarOption } from './jar-option.js';
 
 /** The flags of every command that brings the platform up (up, smoke, demo). */
-export interface PlatformFlags {
+export interface PlatformFlags extends KafkaFlags {
   timeout: number;
   kafkaPort: number;
   mqttPort: number;
   ksqlPort: number;
   host: string;
   jar?: string;
+  partitions?: number;
+  replicationFactor?: number;
+}
+
+/** `up` only: what this machine runs of the pipeline. */
+export interface ScaleFlags {
+  processors: number;
+  mqttEndpoint: boolean;
+  processor: boolean;
 }
 
 export function addPlatformOptions(command: Command): Command {
-  return command
+  return addKafkaOptions(command, 'none: the runtime starts its own broker')
     .option('--timeout <seconds>', 'give up when the platform is not ready after this long', integerIn(1), 300)
     .option('--kafka-port <port>', 'Kafka bootstrap port on the host (the local runtime\'s controller takes the next one)', integerIn(1, 65534), DEFAULT_PORTS.kafka)
     .option('--mqtt-port <port>', 'MQTT port on the host', integerIn(1, 65535), DEFAULT_PORTS.mqtt)
     .option('--ksql-port <port>', 'ksqlDB REST port on the host (docker runtime)', integerIn(1, 65535), DEFAULT_PORTS.ksql)
     .option('--host <address>', 'IP address the host ports bind to', ipAddress, DEFAULT_PORTS.host)
-    .addOption(jarOption('UDF jar to deploy'));
+    .addOption(jarOption('UDF jar to deploy'))
+    .option('--partitions <n>', "with --bootstrap-server: partitions of the topics created (default: the scenario's)", integerIn(1, 100_000))
+    .option('--replication-factor <n>', 'with --bootstrap-server: replicas of the topics created (default: min(3, brokers))', integerIn(1, 32));
+}
+
+export function addScaleOptions(command: Command): Command {
+  return command
+    .option('--processors <n>', 'processor instances on this machine; every instance on every machine shares the partitions', integerIn(1, 64), 1)
+    .option('--no-mqtt-endpoint', 'run no MQTT endpoint here (this machine adds processors)')
+    .option('--no-processor', 'run no processor here (this machine adds an MQTT endpoint)');
 }
 
 /** An IP literal: docker publishes ports only on one, and a typo must not read as "port in use". */
@@ -31,11 +54,29 @@ function ipAddress(text: string): string {
   return text;
 }
 
-export function upOptionsFrom(flags: PlatformFlags, scenario: Scenario): UpOptions {
+/**
+ * What the flags ask `up` for, and the runtime to run it on: --bootstrap-server means attached
+ * mode, which the local runtime runs, so it is the default there.
+ */
+export async function platformRequest(flags: PlatformFlags & Partial<ScaleFlags>, scenario: Scenario, global: GlobalOptions): Promise<{ runtime: Runtime; upOptions: UpOptions }> {
+  const upOptions = upOptionsFrom(flags, scenario, attachTargetOf(flags));
+  const runtime = await chooseRuntime(global.runtime ?? (upOptions.attach ? 'local' : undefined), global.stateDir);
+  return { runtime, upOptions };
+}
+
+function upOptionsFrom(flags: PlatformFlags & Partial<ScaleFlags>, scenario: Scenario, kafka: KafkaTarget | undefined): UpOptions {
+  const scale = { processors: flags.processors ?? 1, mqttEndpoint: flags.mqttEndpoint ?? true, processor: flags.processor ?? true };
+  if (!kafka && (flags.partitions !== undefined || flags.replicationFactor !== undefined)) {
+    throw new UsageError(`${flags.partitions !== undefined ? '--partitions' : '--replication-factor'} is for topics on your own cluster: give --bootstrap-server too`, "the embedded broker's topics follow the scenario");
+  }
+  if (!scale.mqttEndpoint && !scale.processor) throw new UsageError('--no-mqtt-endpoint with --no-processor leaves nothing to run', 'drop one of them');
+  if (!scale.processor && scale.processors !== 1) throw new UsageError('--processors with --no-processor contradict each other', 'drop one of them');
   return {
     scenario,
     ports: { kafka: flags.kafkaPort, mqtt: flags.mqttPort, ksql: flags.ksqlPort, host: flags.host },
     timeoutS: flags.timeout,
     udfJar: flags.jar,
+    attach: kafka && { target: kafka, partitions: flags.partitions, replicationFactor: flags.replicationFactor },
+    ...scale,
   };
 }

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { runSmoke, type SmokeReport } from '../pipeline/smoke.js';
-import { chooseRuntime } from '../runtime/index.js';
 import type { Ui } from '../ui/ui.js';
 import { commandContext, integerIn, numberIn, withExamples } from './context.js';
-import { addPlatformOptions, upOptionsFrom, type PlatformFlags } from './platform-options.js';
+import { addPlatformOptions, platformRequest, type PlatformFlags } from './platform-options.js';
 
 interface SmokeFlags extends PlatformFlags {
   cars?: number;
@@ -34,10 +33,10 @@ export function registerSmoke(program: Command): void {
   ).action(async (flags: SmokeFlags, command: Command) => {
     const ctx = commandContext(command);
     const scenario = ctx.scenario();
-    const runtime = await chooseRuntime(ctx.options.runtime, ctx.options.stateDir);
+    const { runtime, upOptions } = await platformRequest(flags, scenario, ctx.options);
     const report = await runSmoke(
       runtime,
-      upOptionsFrom(flags, scenario),
+      upOptions,
       {
         cars: flags.cars ?? scenario.smoke.cars,
         messages: flags.messages ?? scenario.smoke.messages,

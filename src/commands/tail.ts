@@ -1,13 +1,12 @@
-import { InvalidArgumentError, type Command } from 'commander';
-import { EdgeMlError } from '../errors.js';
-import { readPlatform } from '../state/state-dir.js';
+import type { Command } from 'commander';
+import { describeKafkaClientConfig, PLAINTEXT_CLIENT_CONFIG } from '../kafka/client-config.js';
 import { tailTopic } from '../tail/tail-consumer.js';
 import { recordJson, recordLine, type FormatContext } from '../tail/tail-record.js';
 import { resolveTailTarget, TAIL_ALIASES } from '../tail/tail-target.js';
 import { commandContext, integerIn, numberIn, withExamples } from './context.js';
+import { addKafkaOptions, kafkaTargetOf, type KafkaFlags } from './kafka-options.js';
 
-interface TailFlags {
-  bootstrapServer?: string;
+interface TailFlags extends KafkaFlags {
   fromBeginning: boolean;
   max?: number;
   timeout?: number;
@@ -22,17 +21,17 @@ export function registerTail(program: Command): void {
     .command('tail')
     .description(`print records of a topic as they arrive: ${TAIL_ALIASES.join(', ')} (from the scenario) or any topic name`)
     .argument('[stream]', `${TAIL_ALIASES.join(' | ')} | TOPIC`, 'anomalies')
-    .option('--bootstrap-server <host:port>', 'Kafka to read from, host:port[,host:port...] (default: the running platform\'s)', bootstrapServers)
     .option('--from-beginning', 'start at the oldest record (with --group: only when the group has no committed offset)', false)
     .option('--max <n>', 'exit after N records', integerIn(1))
     .option('--timeout <s>', 'exit 0 after S seconds without a record', numberIn(0.1))
-    .option('--group <id>', 'consumer group whose offsets are committed (default: none, nothing is committed)')
+    .option('--group <id>', 'consumer group whose offsets are committed (default: none, nothing is committed)');
+  addKafkaOptions(tail, 'the running platform\'s')
     .addHelpText('after', '\nWith --json: one JSON object per line; scores and anomalies as ksqlDB rows (MQTT_TOPIC, CARID, EVENTID, ANOMALY_VAL),\nsensors as MQTT_TOPIC, CARID, EVENTID, READINGS (+ INVALID). Ctrl-C stops (exit 130).\n')
     .action(async (stream: string, flags: TailFlags, command: Command) => {
       const ctx = commandContext(command);
       const scenario = ctx.scenario();
-      const bootstrap = flags.bootstrapServer ?? readPlatform(ctx.options.stateDir)?.endpoints.bootstrapServers;
-      if (!bootstrap) throw new EdgeMlError('no running platform found; run edge-ml up or give --bootstrap-server', `the state dir ${ctx.options.stateDir} records no platform`);
+      const { bootstrap, config = PLAINTEXT_CLIENT_CONFIG } = kafkaTargetOf(flags, ctx.options.stateDir);
+      for (const warning of config.warnings ?? []) ctx.ui.warn(warning);
       const target = resolveTailTarget(stream, scenario);
       const format: FormatContext = { shape: target.shape, scenario, c: ctx.ui.c };
 
@@ -47,10 +46,11 @@ export function registerTail(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       process.stdout.on('error', onStdoutError);
-      if (ctx.ui.interactive) ctx.ui.info(ctx.ui.c.dim(`reading ${target.topic} on ${bootstrap} (Ctrl-C to stop)`));
+      const security = config.file ? `, ${describeKafkaClientConfig(config)}` : '';
+      if (ctx.ui.interactive) ctx.ui.info(ctx.ui.c.dim(`reading ${target.topic} on ${bootstrap}${security} (Ctrl-C to stop)`));
       try {
         const result = await tailTopic(
-          { bootstrap, topic: target.topic, fromBeginning: flags.fromBeginning, max: flags.max, idleTimeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000, groupId: flags.group, signal: interrupt.signal },
+          { bootstrap, config, topic: target.topic, fromBeginning: flags.fromBeginning, max: flags.max, idleTimeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000, groupId: flags.group, signal: interrupt.signal },
           (record) => (ctx.options.json ? ctx.ui.json(recordJson(record, format)) : ctx.ui.out(recordLine(record, format))),
         );
         ctx.ui.debug(`${result.records} records (${result.end})`);
@@ -66,16 +66,6 @@ export function registerTail(program: Command): void {
     'edge-ml tail scores --from-beginning --max 10 --json | jq .ANOMALY_VAL',
     'edge-ml tail sensors --timeout 15',
     'edge-ml tail ANOMALYDETECTION --bootstrap-server 127.0.0.1:9092 --group dashboard',
+    'edge-ml tail scores --kafka-config ccloud.properties',
   ]);
-}
-
-/** host:port[,host:port...] as Kafka clients take it; without the check a missing port reads as "cannot reach Kafka". */
-function bootstrapServers(text: string): string {
-  for (const server of text.split(',')) {
-    const port = /^[^\s:]+:(\d{1,5})$/.exec(server.trim())?.[1];
-    if (port === undefined || Number(port) < 1 || Number(port) > 65535) {
-      throw new InvalidArgumentError(`expected host:port (comma-separated for several), got '${server}'`);
-    }
-  }
-  return text;
 }

@@ -1,6 +1,8 @@
-import { EdgeMlError, errorMessage } from '../errors.js';
+import { EdgeMlError } from '../errors.js';
+import { basicAuthorization, refusal, refusedRequest, type KsqlCredentials } from './auth.js';
 import { KSQL_NOT_READY, KsqlServerError } from './errors.js';
 import { splitStatements, type Statement } from './statements.js';
+import { Transport } from './transport.js';
 import type { CurrentStatusEntity, HealthCheck, KsqlEntity, KsqlErrorBody, QueryStreamHeader, ServerInfo } from './types.js';
 
 export interface KsqlClientOptions {
@@ -10,6 +12,10 @@ export interface KsqlClientOptions {
   retryDelayMs?: number;
   /** Per-request timeout (not applied to push queries, which stream until closed). */
   requestTimeoutMs?: number;
+  /** HTTP basic auth on every request (ksqlDB with authentication, Confluent Cloud ksqlDB). */
+  credentials?: KsqlCredentials;
+  /** PEM certificates to trust for an https URL (a private CA). */
+  ca?: string;
 }
 
 /** The result of one statement of a script. */
@@ -29,7 +35,7 @@ const KSQL_JSON = 'application/vnd.ksql.v1+json';
 const MAX_RETRY_DELAY_MS = 5000;
 
 /**
- * ksqlDB's REST API over HTTP/1.1 with Node's fetch: /info, /healthcheck, /ksql (statements,
+ * ksqlDB's REST API over HTTP/1.1 (http or https): /info, /healthcheck, /ksql (statements,
  * chained by commandSequenceNumber), /query-stream (push queries) and /close-query.
  */
 export class KsqlClient {
@@ -37,6 +43,9 @@ export class KsqlClient {
   private readonly notReadyTimeoutMs: number;
   private readonly retryDelayMs: number;
   private readonly requestTimeoutMs: number;
+  /** The Authorization header's value, or undefined without credentials. Never printed. */
+  private readonly authorization: string | undefined;
+  private readonly transport: Transport;
   /** The last command's sequence number: the next request waits until the server ran it. */
   private sequenceNumber: number | undefined;
 
@@ -45,6 +54,8 @@ export class KsqlClient {
     this.notReadyTimeoutMs = options.notReadyTimeoutMs ?? 60_000;
     this.retryDelayMs = options.retryDelayMs ?? 500;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.authorization = options.credentials && basicAuthorization(options.credentials);
+    this.transport = new Transport(options.ca);
   }
 
   async info(): Promise<ServerInfo> {
@@ -85,7 +96,7 @@ export class KsqlClient {
   async pushQuery(sql: string, properties: Record<string, unknown> = {}): Promise<PushQuery> {
     const abort = new AbortController();
     const response = await this.send('POST', '/query-stream', { sql, properties }, abort.signal, 'application/vnd.ksqlapi.delimited.v1');
-    if (!response.ok || !response.body) throw await this.errorOf(response, sql);
+    if (!response.ok || !response.body) throw await this.errorOf(response, 'POST', '/query-stream', sql);
     const lines = readLines(response.body);
     const first = await lines.next();
     if (first.done) throw new EdgeMlError(`ksqlDB at ${this.url} closed the push query before its header`, 'see the ksqlDB server log');
@@ -126,35 +137,31 @@ export class KsqlClient {
         const text = await response.text();
         return text ? JSON.parse(text) : undefined;
       }
-      const error = await this.errorOf(response, statement);
-      const notReady = response.status === 503 && (error.errorCode === KSQL_NOT_READY || error.errorCode === undefined);
+      const error = await this.errorOf(response, method, path, statement);
+      const notReady = error instanceof KsqlServerError && response.status === 503 && (error.errorCode === KSQL_NOT_READY || error.errorCode === undefined);
       if (!notReady || Date.now() + delay > deadline) throw error;
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
     }
   }
 
-  private async send(method: string, path: string, body: unknown, signal: AbortSignal, accept = KSQL_JSON): Promise<Response> {
-    const target = `${this.url}${path}`;
-    try {
-      return await fetch(target, {
-        method,
-        headers: body === undefined ? { accept } : { accept, 'content-type': `${KSQL_JSON}; charset=utf-8` },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-      });
-    } catch (err) {
-      throw unreachable(target, err);
-    }
+  private send(method: string, path: string, body: unknown, signal: AbortSignal, accept = KSQL_JSON): Promise<Response> {
+    const headers: Record<string, string> = body === undefined ? { accept } : { accept, 'content-type': `${KSQL_JSON}; charset=utf-8` };
+    if (this.authorization) headers.authorization = this.authorization;
+    return this.transport.send(`${this.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
   }
 
-  private async errorOf(response: Response, statement?: string): Promise<KsqlServerError> {
+  /** The server's error answer: a refusal of the credentials (401, 403), else a KsqlServerError. */
+  private async errorOf(response: Response, method: string, path: string, statement?: string): Promise<EdgeMlError> {
     const text = await response.text();
     let body: KsqlErrorBody | undefined;
     try {
       body = JSON.parse(text) as KsqlErrorBody;
     } catch {
       // not JSON (a proxy's error page, say): the raw text is the message
+    }
+    if (response.status === 401 || response.status === 403) {
+      return refusal(this.url, response.status, body, this.authorization !== undefined, refusedRequest(method, path, statement));
     }
     return KsqlServerError.fromBody(response.status, body, text, statement);
   }
@@ -169,18 +176,6 @@ function commandFailure(entities: readonly KsqlEntity[]): string | undefined {
   if (!failed) return undefined;
   const firstLine = failed.commandStatus.message.trim().split('\n')[0]!;
   return firstLine.replace(/^[\w.$]+(Exception|Error): /, '');
-}
-
-/** A refused, reset or timed-out connection, as an error that says which URL and what to check. */
-function unreachable(target: string, err: unknown): EdgeMlError {
-  const cause = (err as { cause?: { code?: string } }).cause;
-  const code = cause?.code ?? (err as { name?: string }).name;
-  const what =
-    code === 'ECONNREFUSED' ? 'connection refused' : code === 'TimeoutError' ? 'no answer in time' : code === 'ENOTFOUND' ? 'unknown host' : errorMessage(cause ?? err);
-  return new EdgeMlError(
-    `cannot reach ksqlDB at ${target}: ${what}`,
-    'check that the platform is up (`edge-ml status`) and that the ksqlDB URL and port are the ones `edge-ml up` used',
-  );
 }
 
 /** The non-empty lines of a streamed body (ksqlDB sends bare newlines as keep-alives). */

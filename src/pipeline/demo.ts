@@ -51,6 +51,7 @@ export async function runDemo(runtime: Runtime, upOptions: UpOptions, options: D
   heading(1, 'Start the platform');
   ui.out(RUNTIME_STORY[runtime.name]);
   const status = await runtime.up(upOptions, ui);
+  const kafka = upOptions.attach?.target ?? { bootstrap: status.endpoints!.bootstrapServers };
   ui.out(renderStatus(ui, status));
 
   heading(2, 'The model and the statements');
@@ -91,7 +92,7 @@ export async function runDemo(runtime: Runtime, upOptions: UpOptions, options: D
   const live = liveCountLine(ui, () => `cars ${run.stats.connectedCars}/${options.cars} connected   events ${run.stats.acked}   anomalies ${flagged.size}`);
   const context = { shape: 'score' as const, scenario, c };
   try {
-    await tailTopic({ bootstrap: status.endpoints!.bootstrapServers, topic: scenario.streams.anomalies, fromBeginning: true, signal: stopTail.signal }, (record) => {
+    await tailTopic({ ...kafka, topic: scenario.streams.anomalies, fromBeginning: true, signal: stopTail.signal }, (record) => {
       const event = scoreEvent(record);
       if (!event || !carIds.has(event.carId) || flagged.has(event.key)) return;
       flagged.add(event.key);
@@ -106,7 +107,7 @@ export async function runDemo(runtime: Runtime, upOptions: UpOptions, options: D
   }
 
   const { summary, faults } = await ui.step('stopping the cars and waiting for the last scores', async () => generated);
-  const common = { bootstrap: status.endpoints!.bootstrapServers, carIds, timeoutMs: 30_000 };
+  const common = { kafka, carIds, timeoutMs: 30_000 };
   const landed = await collectRunEvents({ ...common, topic: scenario.streams.source, read: sensorEvent(scenario), expected: summary.acked });
   const scores = await collectRunEvents({ ...common, topic: scenario.streams.scores, read: scoreEvent, expected: landed.size });
   const events = [...landed.keys()];

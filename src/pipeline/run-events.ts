@@ -1,5 +1,6 @@
 import { parsePayload } from '../generator/payload.js';
 import { carIdOfTopic, type Scenario } from '../scenario/scenario.js';
+import type { KafkaTarget } from '../kafka/kafka-client.js';
 import { tailTopic } from '../tail/tail-consumer.js';
 import type { TailedRecord } from '../tail/tail-record.js';
 import { eventKey } from './labelled-run.js';
@@ -35,7 +36,7 @@ export function scoreEvent(record: TailedRecord): FoundEvent | undefined {
 const DUPLICATE_GRACE_MS = 2000;
 
 export interface CollectOptions {
-  bootstrap: string;
+  kafka: KafkaTarget;
   topic: string;
   /** Only events of these cars count. */
   carIds: ReadonlySet<string>;
@@ -60,7 +61,7 @@ export async function collectRunEvents(options: CollectOptions): Promise<Map<str
   try {
     if (options.expected > 0) {
       await tailTopic(
-        { bootstrap: options.bootstrap, topic: options.topic, fromBeginning: true, idleTimeoutMs: options.idleTimeoutMs ?? options.timeoutMs, signal: done.signal },
+        { ...options.kafka, topic: options.topic, fromBeginning: true, idleTimeoutMs: options.idleTimeoutMs ?? options.timeoutMs, signal: done.signal },
         (record) => {
           const event = options.read(record);
           if (!event || !options.carIds.has(event.carId)) return;

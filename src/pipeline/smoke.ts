@@ -57,13 +57,13 @@ export async function runSmoke(runtime: Runtime, upOptions: UpOptions, options: 
   try {
     return await smokeRun(status.endpoints!, upOptions, options, reporter, started, keptRunning);
   } finally {
-    if (!keptRunning) await runtime.down({ volumes: false }, reporter);
+    if (!keptRunning) await runtime.down({ volumes: false, deleteTopics: false }, reporter);
   }
 }
 
 async function smokeRun(
   endpoints: { bootstrapServers: string; mqttUrl: string },
-  { scenario }: UpOptions,
+  { scenario, attach }: UpOptions,
   options: SmokeOptions,
   reporter: Reporter & RunReporter,
   started: number,
@@ -86,7 +86,7 @@ async function smokeRun(
   const carIds = new Set(run.carNames);
   const events = run.carNames.flatMap((car) => Array.from({ length: options.messages }, (_, i) => eventKey(car, i + 1)));
   const timeoutMs = options.scoreTimeoutS * 1000;
-  const common = { bootstrap: endpoints.bootstrapServers, carIds, timeoutMs };
+  const common = { kafka: attach?.target ?? { bootstrap: endpoints.bootstrapServers }, carIds, timeoutMs };
 
   const landed = await reporter.step(`reading them back from ${scenario.streams.source}`, () =>
     collectRunEvents({ ...common, topic: scenario.streams.source, read: sensorEvent(scenario), expected: summary.acked }),

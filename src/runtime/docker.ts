@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EdgeMlError } from '../errors.js';
+import { EdgeMlError, UsageError } from '../errors.js';
 import { applyScript } from '../ksql/apply.js';
 import { KsqlClient } from '../ksql/client.js';
 import { checkAnomalyFunction, formatStatementResult, statementWarnings } from '../ksql/format.js';
@@ -16,7 +16,7 @@ import { componentStatuses, composeEnvironment, extensionDir, hostEndpoints, log
 const KSQLDB = SERVICES.find((s) => s.service === 'ksqldb-server')!;
 import { probeMqttKey } from './docker-probe.js';
 import { assertPortsFree } from './ports.js';
-import { DEFAULT_PORTS, type ComponentStatus, type PlatformStatus, type Reporter, type Runtime, type UpOptions } from './types.js';
+import { DEFAULT_PORTS, type ComponentStatus, type DownOptions, type PlatformStatus, type Reporter, type Runtime, type UpOptions } from './types.js';
 
 /**
  * Confluent Platform in Docker (compose/docker-compose.yml): Kafka in KRaft mode, ksqlDB with the
@@ -27,6 +27,12 @@ export class DockerRuntime implements Runtime {
   constructor(readonly stateDir: string) {}
 
   async up(options: UpOptions, reporter: Reporter): Promise<PlatformStatus> {
+    if (options.attach || options.processors !== 1 || !options.mqttEndpoint || !options.processor) {
+      throw new UsageError(
+        'attaching to your own cluster (--bootstrap-server) and scaling out (--processors, --no-processor, --no-mqtt-endpoint) run on the local runtime',
+        'use --runtime local (the docker runtime starts its own Kafka, ksqlDB and MQTT Proxy)',
+      );
+    }
     const deadline = Date.now() + options.timeoutS * 1000;
     const remaining = (): number => Math.max(1000, deadline - Date.now());
     // Bounded well under 5 s: a machine without Docker must hear about --runtime local at once.
@@ -71,7 +77,8 @@ export class DockerRuntime implements Runtime {
     return this.status();
   }
 
-  async down(options: { volumes: boolean }, reporter: Reporter): Promise<void> {
+  async down(options: DownOptions, reporter: Reporter): Promise<void> {
+    if (options.deleteTopics) throw new UsageError('--delete-topics is for a local platform attached to your own cluster', "the docker runtime's topics go with its data: edge-ml down --volumes");
     const record = readPlatform(this.stateDir);
     if (!(await dockerEngineAnswers())) {
       // Without an engine no container of ours can be running: nothing to stop.

@@ -1,3 +1,4 @@
+import type { KafkaTarget } from '../kafka/kafka-client.js';
 import type { Scenario } from '../scenario/scenario.js';
 
 export type RuntimeName = 'docker' | 'local';
@@ -6,6 +7,10 @@ export const RUNTIME_NAMES: readonly RuntimeName[] = ['docker', 'local'];
 /** Where the running platform answers; written to the state dir so every command finds it. */
 export interface Endpoints {
   bootstrapServers: string;
+  /** The --kafka-config file of an attached cluster: its path only, never its contents. */
+  kafkaConfigFile?: string;
+  /** Where `up` ran: the config file's relative paths are taken from here. */
+  kafkaConfigBaseDir?: string;
   mqttUrl: string;
   /** Only the docker runtime runs ksqlDB. */
   ksqlUrl?: string;
@@ -54,12 +59,35 @@ export interface UpOptions {
   timeoutS: number;
   /** UDF jar to deploy; undefined means the built or committed jar. */
   udfJar?: string;
+  /** Run beside this cluster instead of starting a broker (local runtime only). */
+  attach?: AttachOptions;
+  /** Processor instances on this machine (one application id: Kafka Streams shares the partitions). */
+  processors: number;
+  /** false: this machine adds processors only, no MQTT endpoint. */
+  mqttEndpoint: boolean;
+  /** false: this machine adds an MQTT endpoint only, no processor. */
+  processor: boolean;
+}
+
+export interface AttachOptions {
+  target: KafkaTarget;
+  /** Partitions of the topics created; undefined: the scenario's. */
+  partitions?: number;
+  /** Replicas of the topics created; undefined: min(3, brokers). */
+  replicationFactor?: number;
+}
+
+export interface DownOptions {
+  /** Delete local data (the embedded broker's log, the processors' state). */
+  volumes: boolean;
+  /** Attached mode: also delete the scenario's topics on the cluster. */
+  deleteTopics: boolean;
 }
 
 export interface Runtime {
   readonly name: RuntimeName;
   up(options: UpOptions, reporter: Reporter): Promise<PlatformStatus>;
-  down(options: { volumes: boolean }, reporter: Reporter): Promise<void>;
+  down(options: DownOptions, reporter: Reporter): Promise<void>;
   status(): Promise<PlatformStatus>;
   deployUdf(jarPath: string, scenario: Scenario, reporter: Reporter): Promise<void>;
   applyKsql(statements: string, reporter: Reporter): Promise<string[]>;

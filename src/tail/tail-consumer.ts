@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
 import { EdgeMlError, errorMessage } from '../errors.js';
-import { createKafka } from '../kafka/kafka-client.js';
+import { createKafka, type KafkaTarget } from '../kafka/kafka-client.js';
+import { explainKafkaError } from '../kafka/kafka-errors.js';
 import type { TailedRecord } from './tail-record.js';
 
-export interface TailOptions {
-  bootstrap: string;
+export interface TailOptions extends KafkaTarget {
   topic: string;
   /** Start at the oldest record when the group has no committed offset (always, without a group). */
   fromBeginning: boolean;
@@ -37,10 +37,11 @@ export async function tailTopic(options: TailOptions, onRecord: (record: TailedR
   }
 }
 
-function createConsumer({ bootstrap, groupId }: TailOptions): Consumer {
+function createConsumer({ bootstrap, config, groupId }: TailOptions): Consumer {
   const kafka = createKafka({
     clientId: 'edge-ml-tail',
     bootstrap,
+    config,
     connectionTimeout: 3000,
     // Bounded, so that a broker that is down is an error within seconds, not minutes.
     retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 1000 },
@@ -54,11 +55,12 @@ function createConsumer({ bootstrap, groupId }: TailOptions): Consumer {
   });
 }
 
-async function connect(consumer: Consumer, { bootstrap, topic, fromBeginning }: TailOptions): Promise<void> {
+async function connect(consumer: Consumer, options: TailOptions): Promise<void> {
+  const { bootstrap, topic, fromBeginning } = options;
   try {
     await consumer.connect();
   } catch (err) {
-    throw new EdgeMlError(`cannot reach Kafka at ${bootstrap}: ${errorMessage(err)}`, 'is the platform up (edge-ml status)? or give the right --bootstrap-server');
+    throw explainKafkaError(err, options, 'connecting');
   }
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from '../support/node-test.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { EdgeMlError } from '../../src/errors.js';
-import { createTopics, waitForKafka } from '../../src/runtime/local/kafka-admin.js';
+import { createTopics, waitForKafka } from '../../src/kafka/admin.js';
 import { resolveKafkaClasspath } from '../../src/runtime/local/kafka-jars.js';
 import { formatStorage } from '../../src/runtime/local/kafka-storage.js';
 import type { Reporter } from '../../src/runtime/types.js';
@@ -59,9 +59,9 @@ describe('a local Kafka broker', () => {
       { name: 'temperature', partitions: 3 },
       { name: 'ANOMALYDETECTION', partitions: 1 },
     ];
-    assert.deepEqual(await createTopics(kafka!.bootstrap, topics), ['temperature', 'ANOMALYDETECTION']);
-    assert.deepEqual(await createTopics(kafka!.bootstrap, topics), [], 'nothing new the second time');
-    assert.deepEqual(await createTopics(kafka!.bootstrap, [...topics, { name: 'ANOMALYDETECTIONWITHFILTER', partitions: 1 }]), ['ANOMALYDETECTIONWITHFILTER']);
+    assert.deepEqual(await createTopics({ bootstrap: kafka!.bootstrap }, topics), ['temperature', 'ANOMALYDETECTION']);
+    assert.deepEqual(await createTopics({ bootstrap: kafka!.bootstrap }, topics), [], 'nothing new the second time');
+    assert.deepEqual(await createTopics({ bootstrap: kafka!.bootstrap }, [...topics, { name: 'ANOMALYDETECTIONWITHFILTER', partitions: 1 }]), ['ANOMALYDETECTIONWITHFILTER']);
     const admin = new Kafka({ brokers: [kafka!.bootstrap], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     try {
@@ -79,7 +79,7 @@ describe('a local Kafka broker', () => {
     assert.equal(isRunning(kafka!.process), false);
     kafka = await startTestKafka(kafka!.placement);
     assert.equal(readFileSync(join(kafka.placement.dir, 'data', 'meta.properties'), 'utf8'), clusterId);
-    assert.deepEqual(await createTopics(kafka.bootstrap, [{ name: 'temperature', partitions: 3 }]), [], 'the topic survived the restart');
+    assert.deepEqual(await createTopics({ bootstrap: kafka.bootstrap }, [{ name: 'temperature', partitions: 3 }]), [], 'the topic survived the restart');
     await kafka.stop();
     stopped = true;
     assert.equal(isRunning(kafka.process), false);
@@ -90,13 +90,13 @@ describe('waiting for Kafka', () => {
   test('fails naming the address when nothing answers', async () => {
     const bootstrap = `127.0.0.1:${await freePort()}`;
     const started = Date.now();
-    await assert.rejects(waitForKafka(bootstrap, 1500), (err: unknown) => err instanceof EdgeMlError && err.message.includes(bootstrap));
+    await assert.rejects(waitForKafka({ bootstrap }, 1500), (err: unknown) => err instanceof EdgeMlError && err.message.includes(bootstrap));
     assert.ok(Date.now() - started < 10_000, 'the wait is bounded');
   });
 
   test('stops at once when the broker process is gone', async () => {
     const started = Date.now();
-    await assert.rejects(waitForKafka(`127.0.0.1:${await freePort()}`, 60_000, { alive: () => false, logFile: '/x/kafka.log' }), (err: unknown) => err instanceof EdgeMlError && /exited before it answered/.test(err.message) && err.hint === 'see /x/kafka.log');
+    await assert.rejects(waitForKafka({ bootstrap: `127.0.0.1:${await freePort()}` }, 60_000, { alive: () => false, logFile: '/x/kafka.log' }), (err: unknown) => err instanceof EdgeMlError && /exited before it answered/.test(err.message) && err.hint === 'see /x/kafka.log');
     assert.ok(Date.now() - started < 2000);
   });
 });

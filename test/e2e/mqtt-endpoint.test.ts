@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from '../support/node-test.js';
 import { execa } from 'execa';
 import mqtt from 'mqtt';
-import { createTopics } from '../../src/runtime/local/kafka-admin.js';
+import { createTopics } from '../../src/kafka/admin.js';
 import { startMqttEndpoint, type MqttEndpoint } from '../../src/runtime/local/mqtt-endpoint.js';
 import { parseTopicRegexList, type TopicMapping } from '../../src/scenario/scenario.js';
 import { startTestKafka, type TestKafka } from '../support/kafka.js';
@@ -20,7 +20,7 @@ const log: string[] = [];
 before(async () => {
   kafka = await startTestKafka();
   // 'bursts' has one partition, so one batch carries a whole burst; 'placement' is written by kcat.
-  await createTopics(kafka.bootstrap, [
+  await createTopics({ bootstrap: kafka.bootstrap }, [
     { name: 'temperature', partitions: 3 },
     { name: 'bursts', partitions: 1 },
     { name: 'placement', partitions: 3 },

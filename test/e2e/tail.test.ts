@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { after, before, describe, test } from '../support/node-test.js';
 import { Chalk } from 'chalk';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { createTopics } from '../../src/runtime/local/kafka-admin.js';
+import { createTopics } from '../../src/kafka/admin.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { writePlatform } from '../../src/state/state-dir.js';
 import { recordJson, recordLine, type FormatContext } from '../../src/tail/tail-record.js';
@@ -50,7 +50,7 @@ describe('edge-ml tail against a real Kafka', () => {
   before(async () => {
     kafka = await startTestKafka();
     kafkajs = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING });
-    await createTopics(kafka.bootstrap, [
+    await createTopics({ bootstrap: kafka.bootstrap }, [
       { name: scenario.streams.scores, partitions: 1 },
       { name: scenario.streams.source, partitions: 1 },
       { name: 'plain', partitions: 1 },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { brokerJavaArgs } from '../../src/runtime/local/kafka-broker.js';
 import { writeBrokerConfig, writeBrokerLog4jConfig } from '../../src/runtime/local/kafka-config.js';
 import { resolveKafkaClasspath } from '../../src/runtime/local/kafka-jars.js';
-import { waitForKafka } from '../../src/runtime/local/kafka-admin.js';
+import { waitForKafka } from '../../src/kafka/admin.js';
 import { formatStorage } from '../../src/runtime/local/kafka-storage.js';
 import { isRunning, startDetached, stopProcess, type ProcessRecord } from '../../src/runtime/local/supervisor.js';
 import type { Reporter } from '../../src/runtime/types.js';
@@ -32,7 +32,8 @@ export function testJarCache(): string {
   return process.env.EDGE_ML_TEST_CACHE || join(homedir(), '.cache', 'edge-ml-test');
 }
 
-const quietReporter: Reporter = {
+/** Steps and warnings as TAP comments on stderr, for test support that starts Kafka. */
+export const quietReporter: Reporter = {
   step: (title, work) => {
     process.stderr.write(`# ${title}\n`);
     return work();
@@ -63,7 +64,7 @@ export async function startTestKafka(earlier?: BrokerPlacement): Promise<TestKaf
     if (!options.keepFiles) rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForKafka(bootstrap, 60_000, { alive: () => isRunning(broker), logFile });
+    await waitForKafka({ bootstrap }, 60_000, { alive: () => isRunning(broker), logFile });
   } catch (err) {
     const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n') : '';
     await stop();

@@ -7,9 +7,13 @@ export interface TopicRecord {
   payload: string | null;
 }
 
-/** Every record of a topic, read from the beginning to its current end by kcat (a real Kafka peer). */
-export async function readTopicWithKcat(bootstrap: string, topic: string): Promise<TopicRecord[]> {
-  const { stdout } = await execa('kcat', ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-J', '-q'], { timeout: 60_000 });
+/**
+ * Every record of a topic, read from the beginning to its current end by kcat (a real Kafka peer);
+ * configFile: librdkafka properties (TLS, SASL) for `kcat -F`.
+ */
+export async function readTopicWithKcat(bootstrap: string, topic: string, configFile?: string): Promise<TopicRecord[]> {
+  const config = configFile ? ['-F', configFile] : [];
+  const { stdout } = await execa('kcat', [...config, '-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-J', '-q'], { timeout: 60_000 });
   return stdout
     .split('\n')
     .filter((line) => line.trim().startsWith('{'))

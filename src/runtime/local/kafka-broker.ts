@@ -14,9 +14,13 @@ export interface BrokerCommand {
   configFile: string;
   /** reload4j properties (writeBrokerLog4jConfig). */
   log4jConfigFile: string;
+  /** -Xmx and -Xms in place of 512m and 256m (several brokers on one machine each take less). */
+  heap?: { max: string; initial: string };
 }
 
 /** The arguments of `java` that run the broker (the supervisor starts it detached). */
 export function brokerJavaArgs(command: BrokerCommand): string[] {
-  return [...BROKER_JVM_OPTIONS, `-Dlog4j.configuration=file:${command.log4jConfigFile}`, '-cp', command.classpath.join(delimiter), 'kafka.Kafka', command.configFile];
+  const heap = command.heap ? [`-Xmx${command.heap.max}`, `-Xms${command.heap.initial}`] : [];
+  const jvmOptions = command.heap ? BROKER_JVM_OPTIONS.filter((option) => !/^-Xm[xs]/.test(option)) : BROKER_JVM_OPTIONS;
+  return [...heap, ...jvmOptions, `-Dlog4j.configuration=file:${command.log4jConfigFile}`, '-cp', command.classpath.join(delimiter), 'kafka.Kafka', command.configFile];
 }

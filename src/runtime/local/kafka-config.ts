@@ -1,29 +1,50 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-/** A single combined broker+controller node (KRaft) on one host address. */
+/**
+ * A combined broker+controller node (KRaft) on one host address: by default the single node of
+ * the local runtime; with nodeId, controllerQuorumVoters, extraListeners and properties, one node
+ * of a larger cluster (the test support's secured 3-node cluster).
+ */
 export interface BrokerConfig {
   host: string;
-  /** Client listener (PLAINTEXT). */
+  /** PLAINTEXT listener: the clients' on a single node, and the one brokers replicate over. */
   kafkaPort: number;
-  /** KRaft controller listener; only the node itself talks to it. */
+  /** KRaft controller listener (PLAINTEXT). */
   controllerPort: number;
   /** log.dirs: topic data and the KRaft metadata log. */
   dataDir: string;
+  /** node.id; 1 when not given. */
+  nodeId?: number;
+  /** controller.quorum.voters (`id@host:port,...`); this node alone when not given. */
+  controllerQuorumVoters?: string;
+  /** More listeners on `host`, advertised too (e.g. a SASL_SSL one for clients). */
+  extraListeners?: readonly ExtraListener[];
+  /** Added to the properties above, or replacing them (internal topics' replication, TLS and SASL). */
+  properties?: Readonly<Record<string, string | number | boolean>>;
 }
 
-/** Writes server.properties for a single combined node to `file`. */
+export interface ExtraListener {
+  /** Listener name, upper case (e.g. CLIENT): its settings are listener.name.<lower case>.*. */
+  name: string;
+  port: number;
+  protocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+}
+
+/** Writes server.properties for a combined node to `file` (a single node unless the config says more). */
 export function writeBrokerConfig(file: string, config: BrokerConfig): void {
   const { host, kafkaPort, controllerPort, dataDir } = config;
+  const nodeId = config.nodeId ?? 1;
+  const extra = config.extraListeners ?? [];
   const properties: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
-    'node.id': 1,
-    'controller.quorum.voters': `1@${host}:${controllerPort}`,
-    listeners: `PLAINTEXT://${host}:${kafkaPort},CONTROLLER://${host}:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://${host}:${kafkaPort}`,
+    'node.id': nodeId,
+    'controller.quorum.voters': config.controllerQuorumVoters ?? `${nodeId}@${host}:${controllerPort}`,
+    listeners: [`PLAINTEXT://${host}:${kafkaPort}`, `CONTROLLER://${host}:${controllerPort}`, ...extra.map((l) => `${l.name}://${host}:${l.port}`)].join(','),
+    'advertised.listeners': [`PLAINTEXT://${host}:${kafkaPort}`, ...extra.map((l) => `${l.name}://${host}:${l.port}`)].join(','),
     'inter.broker.listener.name': 'PLAINTEXT',
     'controller.listener.names': 'CONTROLLER',
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'listener.security.protocol.map': ['CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT', ...extra.map((l) => `${l.name}:${l.protocol}`)].join(','),
     'log.dirs': dataDir,
     // One node: every internal topic has one replica. Exactly-once Streams needs the transaction log.
     'offsets.topic.replication.factor': 1,
@@ -34,6 +55,7 @@ export function writeBrokerConfig(file: string, config: BrokerConfig): void {
     // Topics come from the scenario (createTopics); a typo in a topic name must not create one.
     'auto.create.topics.enable': false,
     'num.partitions': 1,
+    ...config.properties,
   };
   const text = Object.entries(properties)
     .map(([key, value]) => `${key}=${value}`)

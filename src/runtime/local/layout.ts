@@ -1,9 +1,17 @@
 import { join } from 'node:path';
 import { processFiles, type ProcessFiles } from './supervisor.js';
 
-export type ComponentName = 'kafka' | 'processor' | 'mqtt-endpoint';
-/** Start order; `down` stops in reverse. */
-export const COMPONENTS: readonly ComponentName[] = ['kafka', 'processor', 'mqtt-endpoint'];
+/** Processor instances: `processor`, then `processor-2`, `processor-3` ... (--processors N). */
+export type ProcessorName = 'processor' | `processor-${number}`;
+export type ComponentName = 'kafka' | ProcessorName | 'mqtt-endpoint';
+
+export function processorNames(count: number): ProcessorName[] {
+  return Array.from({ length: count }, (_, i): ProcessorName => (i === 0 ? 'processor' : `processor-${i + 1}`));
+}
+
+export function isProcessor(component: ComponentName): component is ProcessorName {
+  return component.startsWith('processor');
+}
 
 /** Where the local runtime keeps everything, below the state dir. */
 export class LocalLayout {
@@ -49,14 +57,15 @@ export class LocalLayout {
   get kafkaDataDir(): string {
     return join(this.data, 'kafka');
   }
-  get streamsStateDir(): string {
-    return join(this.data, 'streams');
+  /** Each instance its own: Kafka Streams locks its state dir. */
+  streamsStateDir(processor: ProcessorName): string {
+    return join(this.data, 'streams', processor);
   }
   get udfDir(): string {
     return join(this.root, 'udf');
   }
-  get processorStatusFile(): string {
-    return join(this.run, 'processor-status.json');
+  processorStatusFile(processor: ProcessorName): string {
+    return join(this.run, `${processor}-status.json`);
   }
   get endpointConfigFile(): string {
     return join(this.run, 'mqtt-endpoint.json');

@@ -1,19 +1,23 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { EdgeMlError, errorMessage } from '../../errors.js';
+import { EdgeMlError, errorMessage, UsageError } from '../../errors.js';
+import { createTopics, deleteTopics, inspectCluster, topicDifferences, waitForKafka, type TopicSpec } from '../../kafka/admin.js';
+import { loadKafkaClientConfig } from '../../kafka/client-config.js';
+import type { KafkaTarget } from '../../kafka/kafka-client.js';
+import { processorEnvironment } from '../../kafka/processor-env.js';
+import { loadScenario } from '../../scenario/load.js';
 import type { Scenario } from '../../scenario/scenario.js';
 import { clearPlatform, readPlatform, writePlatform } from '../../state/state-dir.js';
 import { locateJar, locateUdfJar, PROCESSOR_JAR_NAME, PROCESSOR_MAIN_CLASS, UDF_JAR_NAME } from '../../udf/jars.js';
 import { assertPortsFree, type WantedPort } from '../ports.js';
-import type { ComponentStatus, Endpoints, PlatformStatus, Ports, Reporter, Runtime, UpOptions } from '../types.js';
+import type { ComponentStatus, DownOptions, Endpoints, PlatformStatus, Ports, Reporter, Runtime, UpOptions } from '../types.js';
 import { brokerJavaArgs } from './kafka-broker.js';
-import { createTopics, waitForKafka } from './kafka-admin.js';
 import { writeBrokerConfig, writeBrokerLog4jConfig } from './kafka-config.js';
 import { KAFKA_VERSION, resolveKafkaClasspath } from './kafka-jars.js';
 import { formatStorage } from './kafka-storage.js';
-import { COMPONENTS, LocalLayout, type ComponentName } from './layout.js';
+import { isProcessor, LocalLayout, processorNames, type ComponentName, type ProcessorName } from './layout.js';
 import type { MqttEndpointProcessConfig } from './mqtt-endpoint-main.js';
 import { readStatusFile } from './status-file.js';
 import {
@@ -28,11 +32,26 @@ import {
   type ProcessRecord,
 } from './supervisor.js';
 
-/** What `up` chose, kept so that status and down know the ports without flags. */
+/** An attached cluster as `up` recorded it: the config file's path, never its contents. */
+interface AttachedCluster {
+  bootstrap: string;
+  /** Absolute. */
+  kafkaConfigFile?: string;
+  /** Where `up` ran: relative paths in the config file are taken from here when it is read again. */
+  kafkaConfigBaseDir?: string;
+  replicationFactor: number;
+}
+
+/** What `up` chose, kept so that status and down know the platform without flags. */
 interface LocalSettings {
   ports: Ports;
   controllerPort: number;
   scenarioFile: string;
+  /** Absent: the embedded broker. */
+  attached?: AttachedCluster;
+  /** Processor instances on this machine; 0 with --no-processor. */
+  processors: number;
+  mqttEndpoint: boolean;
 }
 
 interface ProcessorStatus {
@@ -51,14 +70,21 @@ interface EndpointStatus {
   refusedProtocol: number;
 }
 
-const STOP_GRACE_MS: Record<ComponentName, number> = { 'mqtt-endpoint': 10_000, processor: 15_000, kafka: 20_000 };
+const STOP_GRACE_MS = { 'mqtt-endpoint': 10_000, processor: 15_000, kafka: 20_000 };
+const graceOf = (component: ComponentName): number => (isProcessor(component) ? STOP_GRACE_MS.processor : STOP_GRACE_MS[component]);
 const PROCESSOR_JVM_OPTIONS = ['-Xmx768m', '-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError'];
 const ENDPOINT_MAIN = fileURLToPath(new URL('./mqtt-endpoint-main.js', import.meta.url));
+/** One consumer group for every instance on every machine: Kafka Streams shares the partitions among them. */
+const PROCESSOR_APPLICATION_ID = 'edge-ml-processor';
+/** The embedded broker is one node. */
+const EMBEDDED_REPLICATION_FACTOR = 1;
 
 /**
  * The embedded runtime: a real Kafka broker (KRaft), the Kafka Streams processor running the
  * ANOMALY UDF, and the MQTT endpoint, each a detached process with a pid file and a log file in
- * the state dir, so the CLI can exit while the platform keeps running.
+ * the state dir, so the CLI can exit while the platform keeps running. Attached (`up
+ * --bootstrap-server`), no broker is started: the processors and the endpoint run beside the
+ * user's cluster, which edge-ml never stops or empties unless told to.
  */
 export class LocalRuntime implements Runtime {
   readonly name = 'local' as const;
@@ -74,30 +100,38 @@ export class LocalRuntime implements Runtime {
       reporter.info('the local platform is already up; nothing changed');
       return before;
     }
-    const settings = this.settingsFor(options);
-    const toStart = COMPONENTS.filter((c) => !isRunning(readProcessRecord(this.layout.files(c))));
+    const target = options.attach?.target;
+    const deadline = Date.now() + options.timeoutS * 1000;
+    const remainingMs = (): number => Math.max(1000, deadline - Date.now());
+    // Attached: the cluster is checked before anything is written or started.
+    const brokers = target ? await reporter.step(`checking the Kafka cluster at ${target.bootstrap}${target.config?.file ? ` (${target.config.file})` : ''}`, () => inspectCluster(target)) : undefined;
+    const settings = this.settingsFor(options, brokers?.brokers);
+    const components = componentsOf(settings);
+    const toStart = components.filter((c) => !isRunning(readProcessRecord(this.layout.files(c))));
     await assertPortsFree(this.portsOf(settings).filter((p) => toStart.includes(p.component)));
     for (const dir of [this.layout.run, this.layout.logs, this.layout.data, this.layout.udfDir]) mkdirSync(dir, { recursive: true });
     writeFileSync(this.layout.settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
 
-    const deadline = Date.now() + options.timeoutS * 1000;
-    const remainingMs = (): number => Math.max(1000, deadline - Date.now());
     const endpoints = this.endpointsOf(settings);
+    const kafka: KafkaTarget = target ?? { bootstrap: endpoints.bootstrapServers };
     const classpath = await resolveKafkaClasspath(this.layout.cache, reporter);
     this.installJars(options.udfJar);
 
     if (toStart.includes('kafka')) {
       await reporter.step(`starting Kafka ${KAFKA_VERSION} (KRaft) on ${endpoints.bootstrapServers}`, async () => {
         await this.startKafka(classpath, settings);
-        await this.waitReady('kafka', remainingMs(), () => waitForKafka(endpoints.bootstrapServers, remainingMs()));
+        await this.waitReady('kafka', remainingMs(), () => waitForKafka(kafka, remainingMs()));
       });
     }
-    const topics = topicsOf(options.scenario);
-    await reporter.step(`creating topics ${topics.map((t) => t.name).join(', ')}`, () => createTopics(endpoints.bootstrapServers, topics));
-    if (toStart.includes('processor')) {
-      await reporter.step(`starting the Kafka Streams processor with the ANOMALY UDF (threshold ${options.scenario.model.threshold})`, async () => {
-        await this.startProcessor(classpath, options.scenario, endpoints);
-        await this.waitReady('processor', remainingMs(), () => this.waitProcessorRunning(remainingMs()));
+    if (brokers) reporter.info(`cluster ${brokers.clusterId}: ${brokers.brokers} broker(s); topics get replication factor ${settings.attached!.replicationFactor}`);
+    const topics = topicsOf(options.scenario, options.attach?.partitions);
+    if (target) for (const difference of await topicDifferences(target, topics)) reporter.warn(difference);
+    const replicationFactor = settings.attached?.replicationFactor ?? EMBEDDED_REPLICATION_FACTOR;
+    await reporter.step(`creating topics ${topics.map((t) => t.name).join(', ')} where missing`, () => createTopics(kafka, topics, { replicationFactor }));
+    for (const processor of toStart.filter(isProcessor)) {
+      await reporter.step(`starting the Kafka Streams ${processor} with the ANOMALY UDF (threshold ${options.scenario.model.threshold})`, async () => {
+        await this.startProcessor(processor, classpath, options.scenario, kafka, replicationFactor);
+        await this.waitReady(processor, remainingMs(), () => this.waitProcessorRunning(processor, remainingMs()));
       });
     }
     if (toStart.includes('mqtt-endpoint')) {
@@ -110,39 +144,55 @@ export class LocalRuntime implements Runtime {
     return this.status();
   }
 
-  async down(options: { volumes: boolean }, reporter: Reporter): Promise<void> {
-    for (const component of [...COMPONENTS].reverse()) {
+  async down(options: DownOptions, reporter: Reporter): Promise<void> {
+    const settings = this.readSettings();
+    if (options.deleteTopics && !settings?.attached) {
+      throw new UsageError('--delete-topics is for a platform attached to your own cluster', "the embedded broker's topics go with its data: edge-ml down --volumes");
+    }
+    const components = settings ? componentsOf(settings) : ['kafka' as const, ...processorNames(1), 'mqtt-endpoint' as const];
+    for (const component of [...components].reverse()) {
       const files = this.layout.files(component);
       const record = readProcessRecord(files);
       if (record && isRunning(record)) {
-        await reporter.step(`stopping ${component} (pid ${record.pid})`, () => stopProcess(record, STOP_GRACE_MS[component]));
+        await reporter.step(`stopping ${component} (pid ${record.pid})`, () => stopProcess(record, graceOf(component)));
       }
       removeProcessRecord(files);
     }
     // Whatever a lost pid file hid: no process of this state dir survives `down`.
     const strays = await killProcessesMentioning(this.layout.root);
     if (strays.length > 0) reporter.warn(`stopped ${strays.length} stray process(es) of ${this.layout.root}: pid ${strays.join(', ')}`);
+    if (options.deleteTopics && settings?.attached) {
+      const target = this.attachedTarget(settings.attached);
+      const names = topicsOf(loadScenario(settings.scenarioFile)).map((t) => t.name);
+      const deleted = await reporter.step(`deleting topics ${names.join(', ')} on ${target.bootstrap}`, () => deleteTopics(target, names));
+      reporter.info(deleted.length > 0 ? `deleted ${deleted.join(', ')}` : 'none of them existed');
+    }
     if (options.volumes) {
       rmSync(this.layout.data, { recursive: true, force: true });
       rmSync(this.layout.run, { recursive: true, force: true });
     }
+    if (settings?.attached && !options.deleteTopics) reporter.info(`the cluster at ${settings.attached.bootstrap} and its topics are left as they are`);
     const platform = readPlatform(this.stateDir);
     if (platform?.runtime === 'local') clearPlatform(this.stateDir);
   }
 
   async status(): Promise<PlatformStatus> {
     const settings = this.readSettings();
-    const components = COMPONENTS.map((c) => this.componentStatus(c, settings));
-    const processor = readStatusFile<ProcessorStatus>(this.layout.processorStatusFile);
-    const running = components.every((c) => c.state === 'running');
+    const components = settings ? componentsOf(settings) : ['kafka' as const, ...processorNames(1), 'mqtt-endpoint' as const];
+    // An attached cluster is shown first, as the broker would be, though edge-ml runs none of it.
+    const shown: ComponentName[] = settings?.attached ? ['kafka', ...components] : components;
+    const statuses = await Promise.all(shown.map((c) => this.componentStatus(c, settings)));
+    const processors = components.filter(isProcessor).map((p) => readStatusFile<ProcessorStatus>(this.layout.processorStatusFile(p)));
     const scenario = settings ? readPlatform(this.stateDir)?.scenarioFile : undefined;
+    const counted = processors.filter((p): p is ProcessorStatus => p !== undefined);
+    const sum = (key: 'scored' | 'anomalies' | 'skipped'): number => counted.reduce((total, p) => total + p[key], 0);
     return {
       runtime: 'local',
-      running,
+      running: statuses.every((c) => c.state === 'running'),
       endpoints: settings ? this.endpointsOf(settings) : undefined,
-      components,
-      processing: processor && scenario
-        ? { engine: 'Kafka Streams', version: KAFKA_VERSION, streams: this.streamNames(), queries: [`scored ${processor.scored}, anomalies ${processor.anomalies}, skipped ${processor.skipped}`] }
+      components: statuses,
+      processing: counted.length > 0 && scenario
+        ? { engine: 'Kafka Streams', version: KAFKA_VERSION, streams: this.streamNames(), queries: [`scored ${sum('scored')}, anomalies ${sum('anomalies')}, skipped ${sum('skipped')}${counted.length > 1 ? ` (${counted.length} processors here)` : ''}`] }
         : undefined,
     };
   }
@@ -150,20 +200,23 @@ export class LocalRuntime implements Runtime {
   async deployUdf(jarPath: string, scenario: Scenario, reporter: Reporter): Promise<void> {
     mkdirSync(this.layout.udfDir, { recursive: true });
     copyFileSync(jarPath, join(this.layout.udfDir, UDF_JAR_NAME));
-    const files = this.layout.files('processor');
-    const record = readProcessRecord(files);
-    if (!record || !isRunning(record)) {
-      reporter.info('the processor is not running; the jar is used at the next `edge-ml up`');
+    const settings = this.readSettings();
+    const running = settings ? componentsOf(settings).filter(isProcessor).filter((p) => isRunning(readProcessRecord(this.layout.files(p)))) : [];
+    if (!settings || running.length === 0) {
+      reporter.info('no processor is running; the jar is used at the next `edge-ml up`');
       return;
     }
-    const settings = this.readSettings()!;
-    // UDFs load once, at start: restart the processor to pick the new jar up.
-    await reporter.step('restarting the processor with the new UDF jar', async () => {
-      await stopProcess(record, STOP_GRACE_MS.processor);
-      const classpath = await resolveKafkaClasspath(this.layout.cache, reporter);
-      await this.startProcessor(classpath, scenario, this.endpointsOf(settings));
-      await this.waitReady('processor', 120_000, () => this.waitProcessorRunning(120_000));
-    });
+    const kafka = settings.attached ? this.attachedTarget(settings.attached) : { bootstrap: this.endpointsOf(settings).bootstrapServers };
+    const replicationFactor = settings.attached?.replicationFactor ?? EMBEDDED_REPLICATION_FACTOR;
+    const classpath = await resolveKafkaClasspath(this.layout.cache, reporter);
+    // UDFs load once, at start: restart each processor, one at a time, so the others keep scoring.
+    for (const processor of running) {
+      await reporter.step(`restarting ${processor} with the new UDF jar`, async () => {
+        await stopProcess(readProcessRecord(this.layout.files(processor))!, STOP_GRACE_MS.processor);
+        await this.startProcessor(processor, classpath, scenario, kafka, replicationFactor);
+        await this.waitReady(processor, 120_000, () => this.waitProcessorRunning(processor, 120_000));
+      });
+    }
   }
 
   async applyKsql(): Promise<string[]> {
@@ -173,18 +226,40 @@ export class LocalRuntime implements Runtime {
     );
   }
 
-  private settingsFor(options: UpOptions): LocalSettings {
-    return { ports: options.ports, controllerPort: options.ports.kafka + 1, scenarioFile: options.scenario.file };
+  private settingsFor(options: UpOptions, brokers: number | undefined): LocalSettings {
+    const attach = options.attach;
+    return {
+      ports: options.ports,
+      controllerPort: options.ports.kafka + 1,
+      scenarioFile: options.scenario.file,
+      attached: attach && {
+        bootstrap: attach.target.bootstrap,
+        kafkaConfigFile: attach.target.config?.file && resolve(attach.target.config.file),
+        kafkaConfigBaseDir: attach.target.config?.file && process.cwd(),
+        replicationFactor: attach.replicationFactor ?? Math.min(3, brokers ?? 1),
+      },
+      processors: options.processor ? options.processors : 0,
+      mqttEndpoint: options.mqttEndpoint,
+    };
   }
 
   private readSettings(): LocalSettings | undefined {
     if (!existsSync(this.layout.settingsFile)) return undefined;
-    return JSON.parse(readFileSync(this.layout.settingsFile, 'utf8')) as LocalSettings;
+    const saved = JSON.parse(readFileSync(this.layout.settingsFile, 'utf8')) as Partial<LocalSettings> & Pick<LocalSettings, 'ports' | 'controllerPort' | 'scenarioFile'>;
+    // Settings written before attached mode: one broker, one processor, one endpoint.
+    return { processors: 1, mqttEndpoint: true, ...saved };
+  }
+
+  /** The attached cluster, its config file read again (secrets are never stored). */
+  private attachedTarget(attached: AttachedCluster): KafkaTarget {
+    return { bootstrap: attached.bootstrap, config: attached.kafkaConfigFile ? loadKafkaClientConfig(attached.kafkaConfigFile, process.env, attached.kafkaConfigBaseDir) : undefined };
   }
 
   private endpointsOf(settings: LocalSettings): Endpoints {
     const { host, kafka, mqtt: mqttPort } = settings.ports;
-    return { bootstrapServers: `${host}:${kafka}`, mqttUrl: `mqtt://${host}:${mqttPort}` };
+    const bootstrapServers = settings.attached?.bootstrap ?? `${host}:${kafka}`;
+    const { kafkaConfigFile, kafkaConfigBaseDir } = settings.attached ?? {};
+    return { bootstrapServers, kafkaConfigFile, kafkaConfigBaseDir, mqttUrl: `mqtt://${host}:${mqttPort}` };
   }
 
   private portsOf(settings: LocalSettings): (WantedPort & { component: ComponentName })[] {
@@ -215,26 +290,29 @@ export class LocalRuntime implements Runtime {
     await startDetached(l.files('kafka'), 'java', brokerJavaArgs({ classpath, configFile: l.kafkaConfigFile, log4jConfigFile: l.kafkaLog4jFile }));
   }
 
-  private async startProcessor(kafkaClasspath: string[], scenario: Scenario, endpoints: Endpoints): Promise<void> {
+  private async startProcessor(processor: ProcessorName, kafkaClasspath: string[], scenario: Scenario, kafka: KafkaTarget, replicationFactor: number): Promise<void> {
     const l = this.layout;
-    rmSync(l.processorStatusFile, { force: true });
+    rmSync(l.processorStatusFile(processor), { force: true });
     writeBrokerLog4jConfig(l.processorLog4jFile, l.processorStreamsLog);
     const classpath = [join(l.udfDir, PROCESSOR_JAR_NAME), join(l.udfDir, UDF_JAR_NAME), ...kafkaClasspath].join(delimiter);
-    await startDetached(l.files('processor'), 'java', [
+    const args = [
       ...PROCESSOR_JVM_OPTIONS,
       `-Dlog4j.configuration=file:${l.processorLog4jFile}`,
       '-cp',
       classpath,
       PROCESSOR_MAIN_CLASS,
-      '--bootstrap-servers', endpoints.bootstrapServers,
+      '--bootstrap-servers', kafka.bootstrap,
+      '--application-id', PROCESSOR_APPLICATION_ID,
+      '--replication-factor', String(replicationFactor),
       '--source-topic', scenario.streams.source,
       '--scores-topic', scenario.streams.scores,
       '--anomalies-topic', scenario.streams.anomalies,
       '--threshold', String(scenario.model.threshold),
       '--car-id-pattern', scenario.streams.carIdPattern,
-      '--state-dir', l.streamsStateDir,
-      '--status-file', l.processorStatusFile,
-    ]);
+      '--state-dir', l.streamsStateDir(processor),
+      '--status-file', l.processorStatusFile(processor),
+    ];
+    await startDetached(l.files(processor), 'java', args, processorEnvironment(kafka.config));
   }
 
   private async startEndpoint(scenario: Scenario, settings: LocalSettings, endpoints: Endpoints): Promise<void> {
@@ -244,6 +322,8 @@ export class LocalRuntime implements Runtime {
       host: settings.ports.host,
       port: settings.ports.mqtt,
       bootstrapServers: endpoints.bootstrapServers,
+      kafkaConfigFile: endpoints.kafkaConfigFile,
+      kafkaConfigBaseDir: endpoints.kafkaConfigBaseDir,
       topicRegexList: scenario.mqtt.topicRegexList,
       maxMessageBytes: scenario.mqtt.maxMessageBytes,
       statusFile: l.endpointStatusFile,
@@ -277,10 +357,10 @@ export class LocalRuntime implements Runtime {
     }
   }
 
-  private async waitProcessorRunning(timeoutMs: number): Promise<void> {
+  private async waitProcessorRunning(processor: ProcessorName, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const status = readStatusFile<ProcessorStatus>(this.layout.processorStatusFile);
+      const status = readStatusFile<ProcessorStatus>(this.layout.processorStatusFile(processor));
       if (status?.state === 'RUNNING') return;
       if (status?.state === 'ERROR' || status?.state === 'NOT_RUNNING') throw new Error(`Kafka Streams state ${status.state}`);
       if (Date.now() > deadline) throw new Error(`Kafka Streams state ${status?.state ?? 'unknown'}`);
@@ -293,15 +373,16 @@ export class LocalRuntime implements Runtime {
     return component === 'kafka' ? (lastLogLine(this.layout.kafkaServerLog) ?? fromStdout) : fromStdout;
   }
 
-  private componentStatus(component: ComponentName, settings: LocalSettings | undefined): ComponentStatus {
+  private async componentStatus(component: ComponentName, settings: LocalSettings | undefined): Promise<ComponentStatus> {
+    if (component === 'kafka' && settings?.attached) return this.clusterStatus(settings.attached);
     const files = this.layout.files(component);
     const record: ProcessRecord | undefined = readProcessRecord(files);
     const address = settings ? this.addressOf(component, settings) : undefined;
     if (!record) return { name: component, state: 'stopped', address };
     if (!isRunning(record)) return { name: component, state: 'dead', pid: record.pid, address, detail: this.lastWords(component) ?? `see ${files.logFile}` };
     const base = { name: component, pid: record.pid, address, uptimeS: uptimeSeconds(record) };
-    if (component === 'processor') {
-      const s = readStatusFile<ProcessorStatus>(this.layout.processorStatusFile);
+    if (isProcessor(component)) {
+      const s = readStatusFile<ProcessorStatus>(this.layout.processorStatusFile(component));
       const detail = s ? `${s.state.toLowerCase()}; scored ${s.scored}, anomalies ${s.anomalies}, skipped ${s.skipped}` : 'starting';
       return { ...base, state: s?.state === 'RUNNING' ? 'running' : 'starting', detail };
     }
@@ -314,20 +395,37 @@ export class LocalRuntime implements Runtime {
     return { ...base, state: 'running', detail: `log ${this.layout.kafkaServerLog}` };
   }
 
+  /** The user's cluster: edge-ml runs no process of it, so status asks the cluster itself. */
+  private async clusterStatus(attached: AttachedCluster): Promise<ComponentStatus> {
+    const base = { name: 'kafka', address: attached.bootstrap };
+    try {
+      const cluster = await inspectCluster(this.attachedTarget(attached));
+      return { ...base, state: 'running', detail: `attached cluster ${cluster.clusterId}: ${cluster.brokers} broker(s) reachable${attached.kafkaConfigFile ? `, config ${attached.kafkaConfigFile}` : ''}` };
+    } catch (err) {
+      return { ...base, state: 'unhealthy', detail: `attached cluster not reachable: ${errorMessage(err)}` };
+    }
+  }
+
   private addressOf(component: ComponentName, settings: LocalSettings): string | undefined {
     const e = this.endpointsOf(settings);
     return component === 'kafka' ? e.bootstrapServers : component === 'mqtt-endpoint' ? e.mqttUrl : undefined;
   }
 }
 
+/** Start order (`down` stops in reverse): the broker unless attached, the processors, the endpoint. */
+function componentsOf(settings: LocalSettings): ComponentName[] {
+  return [...(settings.attached ? [] : ['kafka' as const]), ...processorNames(settings.processors), ...(settings.mqttEndpoint ? ['mqtt-endpoint' as const] : [])];
+}
+
 /**
  * The scenario's topics plus the processor's sink topics, which ksqlDB would create for its
  * streams (with the source's partition count); the local broker does not auto-create topics.
  */
-function topicsOf(scenario: Scenario): { name: string; partitions: number }[] {
-  const source = scenario.kafka.topics.find((t) => t.name === scenario.streams.source)!;
+function topicsOf(scenario: Scenario, partitions?: number): TopicSpec[] {
+  const topics = scenario.kafka.topics.map((t) => ({ name: t.name, partitions: partitions ?? t.partitions }));
+  const source = topics.find((t) => t.name === scenario.streams.source)!;
   const sinks = [scenario.streams.scores, scenario.streams.anomalies].map((name) => ({ name, partitions: source.partitions }));
-  return [...scenario.kafka.topics, ...sinks.filter((sink) => !scenario.kafka.topics.some((t) => t.name === sink.name))];
+  return [...topics, ...sinks.filter((sink) => !topics.some((t) => t.name === sink.name))];
 }
 
 /** Ready when a real MQTT 3.1.1 client can connect. */

@@ -3,6 +3,7 @@
  * Logs to stdout (the supervisor points it at a log file) and keeps a status file current.
  */
 import { readFileSync } from 'node:fs';
+import { loadKafkaClientConfig } from '../../kafka/client-config.js';
 import { parseTopicRegexList } from '../../scenario/scenario.js';
 import { startMqttEndpoint } from './mqtt-endpoint.js';
 import { writeStatusFile } from './status-file.js';
@@ -11,6 +12,9 @@ export interface MqttEndpointProcessConfig {
   host: string;
   port: number;
   bootstrapServers: string;
+  /** The attached cluster's --kafka-config, read here: its secrets stay out of this JSON file. */
+  kafkaConfigFile?: string;
+  kafkaConfigBaseDir?: string;
   topicRegexList: string;
   maxMessageBytes: number;
   statusFile: string;
@@ -29,7 +33,8 @@ if (typeof mappings === 'string') {
 
 const startedAt = new Date().toISOString();
 try {
-  const endpoint = await startMqttEndpoint({ ...config, topicMappings: mappings, log });
+  const kafkaConfig = config.kafkaConfigFile ? loadKafkaClientConfig(config.kafkaConfigFile, process.env, config.kafkaConfigBaseDir) : undefined;
+  const endpoint = await startMqttEndpoint({ ...config, kafkaConfig, topicMappings: mappings, log });
   const writeStatus = (state: string): void => writeStatusFile(config.statusFile, { state, startedAt, updatedAt: new Date().toISOString(), ...endpoint.stats() });
   writeStatus('RUNNING');
   log(`MQTT endpoint listening on ${config.host}:${config.port}, producing to ${config.bootstrapServers} (${config.topicRegexList})`);

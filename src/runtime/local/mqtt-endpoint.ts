@@ -1,14 +1,17 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes, type Client, type PublishPacket } from 'aedes';
 import { Partitioners, type ICustomPartitioner, type Producer } from 'kafkajs';
+import type { KafkaClientConfig } from '../../kafka/client-config.js';
 import { createKafka } from '../../kafka/kafka-client.js';
 import { kafkaTopicFor, type TopicMapping } from '../../scenario/scenario.js';
-import { KafkaBatcher } from './kafka-batcher.js';
+import { KafkaBatcher, Placements } from './kafka-batcher.js';
 
 export interface MqttEndpointConfig {
   host: string;
   port: number;
   bootstrapServers: string;
+  /** TLS and SASL of an attached cluster; plaintext without. */
+  kafkaConfig?: KafkaClientConfig;
   /** The MQTT Proxy's topic.regex.list, parsed. */
   topicMappings: TopicMapping[];
   /** The MQTT Proxy's mqtt.message.max.bytes. */
@@ -85,9 +88,11 @@ export async function startMqttEndpoint(config: MqttEndpointConfig): Promise<Mqt
   const kafka = createKafka({
     clientId: 'edge-ml-mqtt-endpoint',
     bootstrap: config.bootstrapServers,
+    config: config.kafkaConfig,
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
   });
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: keyHashPartitioner });
+  const placements = new Placements();
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: placements.recording(keyHashPartitioner) });
   await producer.connect();
 
   const counts = { received: 0, produced: 0, refusedUnmapped: 0, refusedOversize: 0, refusedProtocol: 0, kafkaErrors: 0 };
@@ -96,6 +101,8 @@ export async function startMqttEndpoint(config: MqttEndpointConfig): Promise<Mqt
     lingerMs: 2,
     maxBatchMessages: 2000,
     maxBatchBytes: 512 * 1024, // half the broker's default message.max.bytes: room for batch overhead
+    placements,
+    onSkipped: (records) => refusals.line('skipped', `a Kafka send came back without ${records} records (a partition leader changed); sending them again`),
     onError: (err, records) => {
       counts.kafkaErrors += records;
       refusals.line('kafka', `Kafka did not acknowledge ${records} records: ${err.message}; their publishers are disconnected and will resend`);

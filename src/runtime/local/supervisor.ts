@@ -117,7 +117,8 @@ export async function killProcessesMentioning(path: string, graceMs = 5000): Pro
   return found.map((r) => r.pid);
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+/** Signals the process group the supervisor started (detached), else the process alone. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {

@@ -89,10 +89,14 @@ public final class AnomalyProcessor {
 
   static Properties streamsProperties(ProcessorConfig config) {
     Properties props = new Properties();
+    // The cluster's connection first: the processor's own settings below win over a client file's.
+    props.putAll(config.clientProperties);
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId);
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     if (config.stateDir != null) props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir.toString());
+    // Changelog and repartition topics as replicated as the cluster's data, not a fixed 1.
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor);
     // Under exactly-once a scored record is visible only once its transaction commits, so the commit
     // interval is the latency floor; Streams also lingers 100 ms per producer batch by default.
     // Shorter both: the demo's and the bench's MQTT-to-ANOMALYDETECTION latency, at a few more commits.

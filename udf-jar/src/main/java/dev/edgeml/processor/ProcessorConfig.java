@@ -1,10 +1,13 @@
 package dev.edgeml.processor;
 
+import java.io.IOException;
+import java.io.StringReader;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -15,8 +18,14 @@ import java.util.regex.PatternSyntaxException;
 public final class ProcessorConfig {
   static final String[] FLAGS = {
     "bootstrap-servers", "source-topic", "scores-topic", "anomalies-topic", "threshold",
-    "car-id-pattern", "application-id", "state-dir", "status-file",
+    "car-id-pattern", "application-id", "state-dir", "status-file", "replication-factor",
   };
+  /**
+   * The cluster's client properties (security.protocol, sasl.jaas.config, ssl.truststore.* ...), as
+   * properties text in this variable: it holds secrets, so it comes through the environment, never
+   * a file in the state dir or the command line that `ps` shows.
+   */
+  static final String CLIENT_PROPERTIES_ENV = "EDGE_ML_KAFKA_CLIENT_PROPERTIES";
 
   public final String bootstrapServers;
   public final String sourceTopic;
@@ -29,8 +38,12 @@ public final class ProcessorConfig {
   public final Path stateDir;
   /** Where the status JSON is written, or null for none. */
   public final Path statusFile;
+  /** Replication of the internal topics; -1 takes the cluster's default.replication.factor. */
+  public final int replicationFactor;
+  /** Connection properties for every Kafka client of the processor; empty for plaintext. */
+  public final Properties clientProperties;
 
-  private ProcessorConfig(Map<String, String> values) {
+  private ProcessorConfig(Map<String, String> values, Properties clientProperties) {
     bootstrapServers = values.getOrDefault("bootstrap-servers", "127.0.0.1:9092");
     sourceTopic = values.getOrDefault("source-topic", "temperature");
     scoresTopic = values.getOrDefault("scores-topic", "ANOMALYDETECTION");
@@ -40,6 +53,8 @@ public final class ProcessorConfig {
     applicationId = values.getOrDefault("application-id", "edge-ml-processor");
     stateDir = values.containsKey("state-dir") ? Paths.get(values.get("state-dir")) : null;
     statusFile = values.containsKey("status-file") ? Paths.get(values.get("status-file")) : null;
+    replicationFactor = parseReplicationFactor(values.getOrDefault("replication-factor", "-1"));
+    this.clientProperties = clientProperties;
   }
 
   /** @throws IllegalArgumentException with a message for the user when a flag is unknown or invalid */
@@ -63,7 +78,29 @@ public final class ProcessorConfig {
         throw new IllegalArgumentException("--" + name + " needs a value");
       }
     }
-    return new ProcessorConfig(values);
+    return new ProcessorConfig(values, parseClientProperties(env.get(CLIENT_PROPERTIES_ENV)));
+  }
+
+  private static Properties parseClientProperties(String text) {
+    Properties properties = new Properties();
+    if (text == null) return properties;
+    try {
+      properties.load(new StringReader(text));
+    } catch (IOException | IllegalArgumentException e) {
+      // Not the text: it holds secrets.
+      throw new IllegalArgumentException(CLIENT_PROPERTIES_ENV + " is not valid properties text: " + e.getClass().getSimpleName());
+    }
+    return properties;
+  }
+
+  private static int parseReplicationFactor(String text) {
+    try {
+      int factor = Integer.parseInt(text);
+      if (factor == -1 || factor >= 1) return factor;
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("--replication-factor must be -1 (the cluster's default) or a whole number from 1, got '" + text + "'");
   }
 
   private static double parseThreshold(String text) {

@@ -22,6 +22,30 @@ class ProcessorConfigTest {
     assertEquals("edge-ml-processor", config.applicationId);
     assertEquals(Paths.get("/tmp/s.json"), config.statusFile);
     assertNull(config.stateDir);
+    assertEquals(-1, config.replicationFactor);
+    assertTrue(config.clientProperties.isEmpty());
+  }
+
+  @Test
+  void clientPropertiesComeFromTheEnvironmentAndReachEveryStreamsClient() {
+    String text = "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n"
+        + "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p=w\";\n"
+        + "bootstrap.servers=ignored:1\n";
+    Map<String, String> env = Map.of(ProcessorConfig.CLIENT_PROPERTIES_ENV, text);
+    ProcessorConfig config = ProcessorConfig.parse(new String[] {"--threshold", "1", "--bootstrap-servers", "b:9093", "--replication-factor", "3"}, env);
+    java.util.Properties streams = AnomalyProcessor.streamsProperties(config);
+    assertEquals("SASL_SSL", streams.get("security.protocol"));
+    assertTrue(((String) streams.get("sasl.jaas.config")).contains("password=\"p=w\""));
+    assertEquals("b:9093", streams.get("bootstrap.servers"), "the flag wins over the file");
+    assertEquals(3, streams.get("replication.factor"));
+    assertEquals("exactly_once_v2", streams.get("processing.guarantee"), "the processor's own settings win");
+  }
+
+  @Test
+  void rejectsABadReplicationFactor() {
+    Map<String, String> none = Collections.emptyMap();
+    assertThrows(IllegalArgumentException.class, () -> ProcessorConfig.parse(new String[] {"--threshold", "1", "--replication-factor", "0"}, none));
+    assertThrows(IllegalArgumentException.class, () -> ProcessorConfig.parse(new String[] {"--threshold", "1", "--replication-factor", "three"}, none));
   }
 
   @Test
