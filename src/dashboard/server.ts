@@ -94,8 +94,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   }
   function windowView(res: ServerResponse, url: URL): void {
     const car = url.searchParams.get('car');
-    const event = Number(url.searchParams.get('event'));
-    if (!car || !Number.isInteger(event)) return answer(res, 400, { error: 'expected ?car=C&event=E (E a whole number)' });
+    const eventText = url.searchParams.get('event') ?? '';
+    const event = Number(eventText);
+    if (!car || !/^-?\d+$/.test(eventText)) return answer(res, 400, { error: 'expected ?car=C&event=E (E a whole number)' });
     const view = aggregator.window(car, event);
     if (!view) return answer(res, 404, { error: `the window of car ${car} event ${event} is no longer kept` });
     answer(res, 200, view);

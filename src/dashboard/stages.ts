@@ -62,7 +62,7 @@ export class StageWatcher {
     const kafka = components.filter((c) => c.name === 'kafka');
     // No platform and no cluster answering: everything is down, with the hint.
     if (!this.status && feed.state !== 'live') {
-      const detail = this.problem ?? NO_PLATFORM_HINT;
+      const detail = feed.detail ?? this.problem ?? NO_PLATFORM_HINT;
       return stageLabels(this.scenario).map(({ id, label }) => ({ id, label, state: 'down', ratePerS: null, detail }));
     }
     const topicState = (): StageState => (kafka.length > 0 && stateOf(kafka) === 'down' ? 'down' : feed.state === 'live' ? 'running' : feed.state === 'connecting' ? 'starting' : 'down');
