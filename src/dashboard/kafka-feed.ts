@@ -15,6 +15,7 @@ export interface FeedStatus {
 export type FeedRoutes = Record<string, (record: TailedRecord) => void>;
 
 const RETRY_MS = 2000;
+const CLOSE_WAIT_MS = 3000;
 export const NO_PLATFORM_HINT = 'no running platform: start it with edge-ml up';
 
 /**
@@ -46,7 +47,8 @@ export class KafkaFeed {
     this.closed = true;
     this.wake.abort();
     await this.consumer?.disconnect().catch(() => undefined);
-    await this.loop;
+    // A connect in progress to a cluster that is gone may take its retries: Ctrl-C does not wait for them.
+    await Promise.race([this.loop, sleep(CLOSE_WAIT_MS)]);
   }
 
   private async run(): Promise<void> {
@@ -76,6 +78,8 @@ export class KafkaFeed {
     const consumer = kafka.consumer({
       groupId: `edge-ml-dashboard-${randomUUID()}`,
       maxWaitTimeInMs: 250,
+      // A dashboard opened before `up` must not create the topics `up` creates with its own partitions.
+      allowAutoTopicCreation: false,
       // A lost broker crashes the consumer within seconds; the loop above builds a new one.
       retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 1000, restartOnFailure: async () => false },
     });

@@ -5,6 +5,11 @@ import type { Snapshot, Tick } from './contract.js';
 const HEARTBEAT_MS = 15_000;
 /** How long a page waits before reconnecting (EventSource's retry). */
 const RETRY_MS = 2000;
+/**
+ * A page that stopped reading (a frozen tab) is dropped past this much unsent data, so it cannot
+ * hold the server's memory; its EventSource reconnects to a fresh snapshot.
+ */
+const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
 
 /**
  * GET /events: each page gets `event: snapshot` (the whole view) on connecting, then the same
@@ -47,7 +52,12 @@ export class SseHub {
   }
 
   private write(text: string): void {
-    for (const res of this.clients) res.write(text);
+    for (const res of this.clients) {
+      if (res.writableLength > MAX_UNSENT_BYTES) {
+        res.destroy();
+        this.clients.delete(res);
+      } else res.write(text);
+    }
   }
 }
 
