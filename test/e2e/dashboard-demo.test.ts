@@ -55,6 +55,20 @@ test('demo --dashboard: URL first, the fleet live, detection equal to the summar
     assert.equal(url, `http://127.0.0.1:${dashboardPort}/`, 'the URL comes first');
 
     await waitFor('car tiles', async () => (await snapshotOf(url)).fleet.length === 20, 180_000, 1000);
+    // While the cars drive: every stage running, the endpoint's and the processor's rates from their counters.
+    let stages: Snapshot['stages'] = [];
+    await waitFor(
+      'every stage running with a rate',
+      async () => {
+        stages = (await snapshotOf(url)).stages;
+        // Anomalies are a few a second at most: that stage's rate may be 0 in any one second.
+        return stages.every((s) => s.state === 'running' && s.ratePerS !== null && (s.ratePerS > 0 || s.id === 'anomalies-topic'));
+      },
+      10_000,
+      500,
+    ).catch((err: Error) => assert.fail(`${err.message}: ${JSON.stringify(stages)}`));
+    assert.match(stages.find((s) => s.id === 'mqtt-endpoint')!.detail ?? '', /produced \d+/);
+    assert.match(stages.find((s) => s.id === 'processor')!.detail ?? '', /scored \d+/);
     await waitFor('the summary', () => /The dashboard serves on/.test(stderr), 120_000, 500);
     const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as DemoSummary;
     let detection: Snapshot['detection'] = null;
