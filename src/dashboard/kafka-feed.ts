@@ -48,7 +48,7 @@ export class KafkaFeed {
     this.wake.abort();
     await this.consumer?.disconnect().catch(() => undefined);
     // A connect in progress to a cluster that is gone may take its retries: Ctrl-C does not wait for them.
-    await Promise.race([this.loop, sleep(CLOSE_WAIT_MS)]);
+    await Promise.race([this.loop, sleep(CLOSE_WAIT_MS, undefined, { ref: false })]);
   }
 
   private async run(): Promise<void> {
