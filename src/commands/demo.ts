@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { runDemo, type DemoSummary } from '../pipeline/demo.js';
+import { liveLabels } from '../dashboard/labels.js';
 import type { Ui } from '../ui/ui.js';
+import { DEFAULT_DASHBOARD_PORT, serveDashboard, untilSignal } from './dashboard.js';
 import { commandContext, integerIn, numberIn, withExamples } from './context.js';
 import { addPlatformOptions, platformRequest, type PlatformFlags } from './platform-options.js';
 
@@ -9,6 +11,8 @@ interface DemoFlags extends PlatformFlags {
   rate?: number;
   duration: number;
   seed: number;
+  dashboard: boolean;
+  dashboardPort: number;
 }
 
 export function registerDemo(program: Command): void {
@@ -22,11 +26,15 @@ export function registerDemo(program: Command): void {
       .option('--cars <n>', 'cars to simulate', integerIn(1), 20)
       .option('--rate <r>', "windows per second per car (default: the scenario's)", numberIn(0.01))
       .option('--duration <seconds>', 'how long the cars drive', integerIn(1), 60)
-      .option('--seed <n>', 'generator seed', integerIn(0, 2 ** 32 - 1), 1),
+      .option('--seed <n>', 'generator seed', integerIn(0, 2 ** 32 - 1), 1)
+      .option('--dashboard', 'serve the dashboard too (on --host), its URL printed first; it shows the demo\'s detection live and serves on after the summary until Ctrl-C', false)
+      .option('--dashboard-port <port>', 'the dashboard\'s port', integerIn(1, 65535), DEFAULT_DASHBOARD_PORT),
   ).action(async (flags: DemoFlags, command: Command) => {
     const ctx = commandContext(command);
     const scenario = ctx.scenario();
     const { runtime, upOptions } = await platformRequest(flags, scenario, ctx.options);
+    // Before the platform starts: the page shows it coming up.
+    const dashboard = flags.dashboard ? await serveDashboard(ctx, flags, { host: flags.host, port: flags.dashboardPort }) : undefined;
     const interrupted = new AbortController();
     const onInterrupt = (): void => {
       // A second Ctrl-C does not wait for the summary.
@@ -38,13 +46,26 @@ export function registerDemo(program: Command): void {
       const summary = await runDemo(
         runtime,
         upOptions,
-        { cars: flags.cars, rate: flags.rate ?? scenario.generator.rate, durationS: flags.duration, seed: flags.seed, signal: interrupted.signal },
+        {
+          cars: flags.cars,
+          rate: flags.rate ?? scenario.generator.rate,
+          durationS: flags.duration,
+          seed: flags.seed,
+          signal: interrupted.signal,
+          onLabels: (faults) => dashboard?.useLabels(liveLabels(faults)),
+        },
         ctx.ui,
       );
       printSummary(ctx.ui, summary, runtime.name);
       ctx.ui.json(summary);
+      if (dashboard && !interrupted.signal.aborted) {
+        process.off('SIGINT', onInterrupt);
+        ctx.ui.info(`The dashboard serves on at ${dashboard.url} (Ctrl-C to stop).`);
+        process.exitCode = (await untilSignal()) === 'SIGINT' ? 130 : 143;
+      }
     } finally {
       process.off('SIGINT', onInterrupt);
+      await dashboard?.close();
     }
   });
   withExamples(demo, ['edge-ml demo', 'edge-ml demo --duration 20 --cars 50', 'edge-ml demo --runtime docker']);

@@ -1,3 +1,4 @@
+import type { FaultKind } from '../generator/faults.js';
 import type { RunReporter } from '../generator/publish-run.js';
 import { evaluateScores, type EvalReport } from '../model/evaluate.js';
 import type { Runtime, UpOptions } from '../runtime/types.js';
@@ -17,6 +18,8 @@ export interface DemoOptions {
   seed: number;
   /** Aborted by Ctrl-C: the demo ends early, with its summary. */
   signal: AbortSignal;
+  /** Handed the run's labels, live, as the cars start (demo --dashboard scores detection with them). */
+  onLabels?: (faults: ReadonlyMap<string, FaultKind>) => void;
 }
 
 export interface DemoSummary {
@@ -80,6 +83,7 @@ export async function runDemo(runtime: Runtime, upOptions: UpOptions, options: D
     `${options.cars} cars each publish a 210-reading window ${options.rate} time(s) a second over MQTT to ${scenario.mqtt.topicTemplate.replace('{car}', '<car>')};\n` +
       `${Math.round(scenario.generator.anomalyRate * 100)}% of windows carry an injected fault (spike, overheat shift, stuck sensor, noise burst).`,
   );
+  options.onLabels?.(run.faults);
   const generated = run.result();
 
   heading(4, `Anomalies, live (${options.durationS} s, Ctrl-C to stop early)`);

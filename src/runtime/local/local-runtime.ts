@@ -384,13 +384,13 @@ export class LocalRuntime implements Runtime {
     if (isProcessor(component)) {
       const s = readStatusFile<ProcessorStatus>(this.layout.processorStatusFile(component));
       const detail = s ? `${s.state.toLowerCase()}; scored ${s.scored}, anomalies ${s.anomalies}, skipped ${s.skipped}` : 'starting';
-      return { ...base, state: s?.state === 'RUNNING' ? 'running' : 'starting', detail };
+      return { ...base, state: s?.state === 'RUNNING' ? 'running' : 'starting', detail, counters: s && { scored: s.scored, anomalies: s.anomalies, skipped: s.skipped } };
     }
     if (component === 'mqtt-endpoint') {
       const s = readStatusFile<EndpointStatus>(this.layout.endpointStatusFile);
       const refused = s ? s.refusedUnmapped + s.refusedOversize + s.refusedProtocol : 0;
       const detail = s ? `${s.connections} connections; produced ${s.produced}, refused ${refused}` : 'starting';
-      return { ...base, state: s?.state === 'RUNNING' ? 'running' : 'starting', detail };
+      return { ...base, state: s?.state === 'RUNNING' ? 'running' : 'starting', detail, counters: s && { connections: s.connections, produced: s.produced, refused } };
     }
     return { ...base, state: 'running', detail: `log ${this.layout.kafkaServerLog}` };
   }
