@@ -319,6 +319,7 @@ function renderFeed() {
     tr.dataset.testid = 'feed-row';
     tr.dataset.car = a.car;
     tr.dataset.event = String(a.event);
+    tr.dataset.at = String(a.at); // the score record's time, for tests timing the feed
     tr.tabIndex = 0;
     if (state.selected && state.selected.car === a.car && state.selected.event === a.event) tr.className = 'selected';
     for (const text of [fmtTime(a.at), a.car, String(a.event), fmtScore(a.score), a.label ?? '']) {
