@@ -84,9 +84,8 @@ function applySnapshot(snap) {
   state.cars = [];
   state.index.clear();
   state.flagged = 0;
-  // Natural order (car 2 before car 10) so that a car keeps its place from one snapshot to the next.
-  const sorted = [...snap.fleet].sort((a, b) => a.car.localeCompare(b.car, 'en', { numeric: true }));
-  for (const tile of sorted) upsertTile(tile);
+  for (const tile of snap.fleet) upsertTile(tile);
+  sortFleet();
   layoutFleet();
   state.feed = snap.feed.slice(0, FEED_ROWS);
   state.series = snap.series.slice(-SERIES_POINTS);
@@ -105,7 +104,11 @@ function applySnapshot(snap) {
 function applyTick(tick) {
   const before = state.cars.length;
   for (const tile of tick.fleet) upsertTile(tile);
-  if (state.cars.length !== before) layoutFleet();
+  // New cars take their place in order: every tile may move, so all are redrawn (layoutFleet).
+  if (state.cars.length !== before) {
+    sortFleet();
+    layoutFleet();
+  }
   if (tick.feed.length) {
     state.feed = [...tick.feed, ...state.feed].slice(0, FEED_ROWS);
     renderFeed();
@@ -167,7 +170,14 @@ let allDirty = true;
 let chartsDirty = true;
 let frameRequested = false;
 
-const COLOURS = { ok: '#2f8a4f', near: '#e3a21a', flagged: '#c62828', none: '#9aa0a6' };
+const COLOURS = { ok: '#2f8a4f', flagged: '#c62828' };
+// Car names in natural order (car 2 before car 10), so that a newcomer finds a car where expected.
+const byName = new Intl.Collator('en', { numeric: true }).compare;
+
+function sortFleet() {
+  state.cars.sort((a, b) => byName(a.car, b.car));
+  state.cars.forEach((tile, i) => state.index.set(tile.car, i));
+}
 
 /** @param {CarTile} tile */
 function upsertTile(tile) {
@@ -184,11 +194,13 @@ function upsertTile(tile) {
   dirty.add(at);
 }
 
-/** @param {CarTile} tile @returns {'ok' | 'near' | 'flagged'} */
+/**
+ * Two classes only, the server's own verdict: on real data most normal windows score between half
+ * the threshold and the threshold, so a "near" class painted a healthy fleet amber.
+ * @param {CarTile} tile @returns {'ok' | 'flagged'}
+ */
 function kindOf(tile) {
-  if (tile.flagged) return 'flagged';
-  const threshold = state.scenario?.threshold ?? Infinity;
-  return tile.score >= threshold / 2 ? 'near' : 'ok';
+  return tile.flagged ? 'flagged' : 'ok';
 }
 
 /** Tiles as large as fit a box about 40% of the viewport high: 40 px for 20 cars, 3 px for 10,000. */
@@ -213,9 +225,9 @@ function layoutFleet() {
 
 /**
  * One tile: the colour says the class, the shape says it again for whoever cannot tell the
- * colours apart: a dot for near the threshold, an X and a thick dark border for flagged.
+ * colours apart: an X and a thick dark border for flagged.
  * @param {CanvasRenderingContext2D} ctx @param {number} x @param {number} y @param {number} size
- * @param {'ok' | 'near' | 'flagged'} kind @param {string | null} label
+ * @param {'ok' | 'flagged'} kind @param {string | null} label
  */
 function drawTile(ctx, x, y, size, kind, label) {
   const gap = size >= 12 ? 2 : size >= 6 ? 1 : 0;
@@ -235,14 +247,9 @@ function drawTile(ctx, x, y, size, kind, label) {
     ctx.moveTo(x + m, y + m); ctx.lineTo(x + s - m, y + s - m);
     ctx.moveTo(x + s - m, y + m); ctx.lineTo(x + m, y + s - m);
     ctx.stroke();
-  } else if (kind === 'near') {
-    ctx.fillStyle = '#1b1b1b';
-    ctx.beginPath();
-    ctx.arc(x + s / 2, y + s / 2, Math.max(1, s / 7), 0, Math.PI * 2);
-    ctx.fill();
   }
   if (label && s >= 28 && kind !== 'flagged') {
-    ctx.fillStyle = kind === 'near' ? '#1b1b1b' : '#ffffff';
+    ctx.fillStyle = '#ffffff';
     ctx.font = '10px system-ui, sans-serif';
     ctx.fillText(label, x + 3, y + 11, s - 6);
   }

@@ -4,7 +4,7 @@
  * The page's own tests against a contract replay are test/e2e/dashboard-page.test.ts.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { SmokeReport } from '../../src/pipeline/smoke.js';
@@ -96,6 +96,7 @@ describe('edge-ml dashboard in chromium, end to end', () => {
     // Read before the smoke: its events carry no labels the dashboard knows.
     const smoke = await runCli(home, ['smoke', '--runtime', 'local', '--cars', String(CARS), '--messages', String(MESSAGES), '--seed', String(SEED), '--keep', '--json', ...ports]);
     const report = lastJsonLine<SmokeReport>(smoke.stdout);
+    process.stdout.write(`dashboard page: recall ${shown.recall}, precision ${shown.precision} over ${faults} faults; smoke's: ${report.recall}, ${report.precision}\n`);
     assert.deepEqual(shown, { recall: report.recall, precision: report.precision });
   });
 
@@ -111,7 +112,9 @@ describe('edge-ml dashboard in chromium, end to end', () => {
     } finally {
       await second.close();
     }
-    await page.screenshot({ path: join(tempDir('edge-ml-dashboard-shots-'), 'dashboard-e2e.png') });
+    const path = join(tempDir('edge-ml-dashboard-shots-'), 'dashboard-e2e.png');
+    await page.screenshot({ path });
+    if (process.env.EDGE_ML_DASHBOARD_SCREENSHOT) copyFileSync(path, process.env.EDGE_ML_DASHBOARD_SCREENSHOT.replace(/(\.png)?$/, '-e2e.png'));
   });
 
   test('the platform goes down: stages shown down; it comes back: running again', async () => {

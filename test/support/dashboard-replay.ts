@@ -177,9 +177,9 @@ export function random(seed: number): () => number {
   };
 }
 
-/** A normal score: log-normal around a quarter of the threshold. */
+/** A normal score: log-normal around half the threshold, as the real model scores normal windows. */
 export function normalScore(rnd: () => number): number {
-  return THRESHOLD * 0.25 * Math.exp((rnd() - 0.5) * 1.6);
+  return THRESHOLD * 0.55 * Math.exp((rnd() - 0.5) * 0.8);
 }
 
 export function tile(car: string, score: number, at: number): CarTile {
