@@ -15,6 +15,9 @@ interface DemoFlags extends PlatformFlags {
   dashboardPort: number;
 }
 
+/** How long the cars wait for the dashboard's consumer. */
+const DASHBOARD_READY_MS = 30_000;
+
 export function registerDemo(program: Command): void {
   const demo = addPlatformOptions(
     program
@@ -52,7 +55,12 @@ export function registerDemo(program: Command): void {
           durationS: flags.duration,
           seed: flags.seed,
           signal: interrupted.signal,
-          onLabels: (faults) => dashboard?.useLabels(liveLabels(faults)),
+          beforeCars: async (faults, cars) => {
+            if (!dashboard) return;
+            dashboard.useLabels(liveLabels(faults, cars));
+            // The page should see every car from its first window: its consumer reads from the topics' ends.
+            if (!(await dashboard.untilLive(DASHBOARD_READY_MS))) ctx.ui.warn(`the dashboard is not reading Kafka yet after ${DASHBOARD_READY_MS / 1000} s; the cars start anyway`);
+          },
         },
         ctx.ui,
       );

@@ -133,7 +133,9 @@ export class Aggregator {
 
     const source = this.pending.get(key);
     this.pending.delete(key);
-    if (source) this.latency.record(Math.max(0, at - source.at));
+    // Kafka Streams gives a score its source record's timestamp, so the record timestamps alone
+    // would always say 0 ms: end to end is the score's arrival here minus the source's timestamp.
+    if (source) this.latency.record(Math.max(0, arrivedAt - source.at));
 
     // Map order is recency: a car scored again moves to the end, the first is the one to evict.
     const previous = this.cars.get(car);
@@ -160,7 +162,7 @@ export class Aggregator {
     } else if (window) {
       state.lastNormal = window;
     }
-    if (this.labels) {
+    if (this.labels?.covers(car)) {
       this.judgements.push({ key, score, arrivedAt, anomaly });
       if (this.judgements.length > this.bounds.pendingJudgements) this.judge(this.judgements.length - this.bounds.pendingJudgements);
     }

@@ -43,7 +43,7 @@ export interface Anomaly {
 }
 
 export interface Detection {
-  /** Labelled events scored so far. */
+  /** Injected faults scored so far (caught + missed). */
   labelled: number;
   caught: number;
   missed: number;

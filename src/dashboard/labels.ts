@@ -8,15 +8,17 @@ import { eventKey } from '../pipeline/labelled-run.js';
  * (a labels file is read a moment after the cars wrote it).
  */
 export interface LabelSource {
+  /** Whether the car is one of the labelled run's: others (another run's cars) are not judged. */
+  covers(carId: string): boolean;
   /** The event's fault kind; an event is judged once, so a file's label may be forgotten here. */
   take(key: string): FaultKind | undefined;
   upTo(): number;
   close(): void;
 }
 
-/** The demo's labels, filled in the same process as the cars publish: always complete. */
-export function liveLabels(faults: ReadonlyMap<string, FaultKind>): LabelSource {
-  return { take: (key) => faults.get(key), upTo: () => Date.now(), close: () => undefined };
+/** The demo's labels, filled in the same process as the cars publish: always complete, and for its own cars only. */
+export function liveLabels(faults: ReadonlyMap<string, FaultKind>, cars: ReadonlySet<string>): LabelSource {
+  return { covers: (carId) => cars.has(carId), take: (key) => faults.get(key), upTo: () => Date.now(), close: () => undefined };
 }
 
 const POLL_MS = 250;
@@ -39,6 +41,11 @@ export class LabelsFile implements LabelSource {
     this.read();
     this.timer = setInterval(() => this.read(), POLL_MS);
     this.timer.unref();
+  }
+
+  /** A labels file names faulty events only, not the run's cars: every car is taken to be the run's. */
+  covers(): boolean {
+    return true;
   }
 
   take(key: string): FaultKind | undefined {

@@ -37,6 +37,8 @@ export interface Dashboard {
   /** Connected pages. */
   clients(): number;
   useLabels(labels: LabelSource): void;
+  /** Resolves once the consumer reads the topics (true), or after timeoutMs (false). */
+  untilLive(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -111,6 +113,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     feedStatus: () => feed.status,
     clients: () => hub.size,
     useLabels: (labels) => aggregator.useLabels(labels),
+    async untilLive(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (feed.status.state !== 'live') {
+        if (Date.now() > deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return true;
+    },
     async close() {
       clearInterval(ticker);
       hub.close();

@@ -19,7 +19,8 @@ export interface DemoOptions {
   /** Aborted by Ctrl-C: the demo ends early, with its summary. */
   signal: AbortSignal;
   /** Handed the run's labels, live, as the cars start (demo --dashboard scores detection with them). */
-  onLabels?: (faults: ReadonlyMap<string, FaultKind>) => void;
+  /** Given the run's labels and cars before they drive; the cars wait for it (a dashboard getting ready). */
+  beforeCars?: (faults: ReadonlyMap<string, FaultKind>, cars: ReadonlySet<string>) => Promise<void>;
 }
 
 export interface DemoSummary {
@@ -83,7 +84,7 @@ export async function runDemo(runtime: Runtime, upOptions: UpOptions, options: D
     `${options.cars} cars each publish a 210-reading window ${options.rate} time(s) a second over MQTT to ${scenario.mqtt.topicTemplate.replace('{car}', '<car>')};\n` +
       `${Math.round(scenario.generator.anomalyRate * 100)}% of windows carry an injected fault (spike, overheat shift, stuck sensor, noise burst).`,
   );
-  options.onLabels?.(run.faults);
+  await options.beforeCars?.(run.faults, new Set(run.carNames));
   const generated = run.result();
 
   heading(4, `Anomalies, live (${options.durationS} s, Ctrl-C to stop early)`);
