@@ -23,9 +23,15 @@ export function chromiumPath(): string {
   throw new Error('chromium is not on PATH: run scripts/install-test-deps.sh (apt-get install chromium)');
 }
 
-/** A headless browser with an empty profile and a 1280x800 viewport; close the context to end it. */
-export async function launchBrowser(): Promise<BrowserContext> {
+/**
+ * A headless browser with an empty profile and a 1280x800 viewport; close the context to end it.
+ * ownSignals: the caller handles SIGINT, SIGTERM and SIGHUP (Playwright's own handlers would kill
+ * the browser and exit the process before the caller stops what else it started).
+ */
+export async function launchBrowser(options: { ownSignals?: boolean } = {}): Promise<BrowserContext> {
+  const signals = options.ownSignals ? { handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false } : {};
   return chromium.launchPersistentContext(tempDir('edge-ml-chromium-'), {
+    ...signals,
     executablePath: chromiumPath(),
     headless: true,
     viewport: { width: 1280, height: 800 },
