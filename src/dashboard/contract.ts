@@ -90,7 +90,7 @@ export interface Snapshot {
 export interface Tick {
   at: number;
   stages: Stage[];
-  /** Cars whose tile changed since the last tick. */
+  /** Cars whose tile changed since the last tick: turned flagged or normal, score moved by over a quarter, or 5 s since it was last sent. */
   fleet: CarTile[];
   /** New anomalies since the last tick, newest first. */
   feed: Anomaly[];
