@@ -33,7 +33,7 @@ import { createKafka, type KafkaTarget } from '../src/kafka/kafka-client.js';
 import { LocalRuntime } from '../src/runtime/local/local-runtime.js';
 import { kcatConfigFile } from './kcat-config.js';
 import { canListen } from '../src/runtime/ports.js';
-import type { ComponentStatus, Reporter } from '../src/runtime/types.js';
+import { OPEN_MQTT, type ComponentStatus, type Reporter } from '../src/runtime/types.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { carTopic, type Scenario } from '../src/scenario/scenario.js';
 import { freePort } from '../test/support/ports.js';
@@ -410,7 +410,7 @@ async function main(): Promise<number> {
     process.once(signal, () => void runtime.down({ volumes: true, deleteTopics: false }, reporter).finally(() => process.exit(1)));
   }
   try {
-    const status = await runtime.up({ scenario, ports: { kafka: kafkaPort, mqtt: await freePort(), ksql: 0, host: '127.0.0.1' }, timeoutS: 300, attach: attach && { target: attach }, processors: 1, mqttEndpoint: true, processor: true }, reporter);
+    const status = await runtime.up({ scenario, ports: { kafka: kafkaPort, mqtt: await freePort(), ksql: 0, host: '127.0.0.1' }, timeoutS: 300, attach: attach && { target: attach }, processors: 1, mqttEndpoint: true, processor: true, mqttSecurity: OPEN_MQTT }, reporter);
     const broker = parseBrokerUrl(status.endpoints!.mqttUrl);
     if (typeof broker === 'string') throw new Error(broker);
     const kafkaTarget = attach ?? { bootstrap: status.endpoints!.bootstrapServers };

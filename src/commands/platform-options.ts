@@ -9,14 +9,13 @@ import type { GlobalOptions } from './context.js';
 import { addKafkaOptions, attachTargetOf, type KafkaFlags } from './kafka-options.js';
 import { integerIn } from './context.js';
 import { jarOption } from './jar-option.js';
+import { addMqttServerOptions, mqttSecurityOf, wantsMqttSecurity, type MqttServerFlags } from './mqtt-options.js';
 
 /** The flags of every command that brings the platform up (up, smoke, demo). */
-export interface PlatformFlags extends KafkaFlags {
+export interface PlatformFlags extends KafkaFlags, MqttServerFlags {
   timeout: number;
   kafkaPort: number;
-  mqttPort: number;
   ksqlPort: number;
-  host: string;
   jar?: string;
   partitions?: number;
   replicationFactor?: number;
@@ -30,10 +29,10 @@ export interface ScaleFlags {
 }
 
 export function addPlatformOptions(command: Command): Command {
-  return addKafkaOptions(command, 'none: the runtime starts its own broker')
+  return addMqttServerOptions(addKafkaOptions(command, 'none: the runtime starts its own broker'))
     .option('--timeout <seconds>', 'give up when the platform is not ready after this long', integerIn(1), 300)
     .option('--kafka-port <port>', 'Kafka bootstrap port on the host (the local runtime\'s controller takes the next one)', integerIn(1, 65534), DEFAULT_PORTS.kafka)
-    .option('--mqtt-port <port>', 'MQTT port on the host', integerIn(1, 65535), DEFAULT_PORTS.mqtt)
+    .option('--mqtt-port <port>', 'MQTT port on the host; 0 = MQTTS only', integerIn(0, 65535), DEFAULT_PORTS.mqtt)
     .option('--ksql-port <port>', 'ksqlDB REST port on the host (docker runtime)', integerIn(1, 65535), DEFAULT_PORTS.ksql)
     .option('--host <address>', 'IP address the host ports bind to', ipAddress, DEFAULT_PORTS.host)
     .addOption(jarOption('UDF jar to deploy'))
@@ -61,6 +60,9 @@ function ipAddress(text: string): string {
 export async function platformRequest(flags: PlatformFlags & Partial<ScaleFlags>, scenario: Scenario, global: GlobalOptions): Promise<{ runtime: Runtime; upOptions: UpOptions }> {
   const upOptions = upOptionsFrom(flags, scenario, attachTargetOf(flags));
   const runtime = await chooseRuntime(global.runtime ?? (upOptions.attach ? 'local' : undefined), global.stateDir);
+  if (runtime.name === 'docker' && (wantsMqttSecurity(upOptions.mqttSecurity) || upOptions.ports.mqtt === 0)) {
+    throw new UsageError("the docker runtime's MQTT Proxy takes no TLS, password or ACL file here", 'run the secured MQTT endpoint on the local runtime: --runtime local');
+  }
   return { runtime, upOptions };
 }
 
@@ -78,5 +80,6 @@ function upOptionsFrom(flags: PlatformFlags & Partial<ScaleFlags>, scenario: Sce
     udfJar: flags.jar,
     attach: kafka && { target: kafka, partitions: flags.partitions, replicationFactor: flags.replicationFactor },
     ...scale,
+    mqttSecurity: mqttSecurityOf(flags, scale.mqttEndpoint),
   };
 }

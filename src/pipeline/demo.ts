@@ -1,3 +1,4 @@
+import type { MqttClientSettings } from '../generator/car-connection.js';
 import type { RunReporter } from '../generator/publish-run.js';
 import { evaluateScores, type EvalReport } from '../model/evaluate.js';
 import type { Runtime, UpOptions } from '../runtime/types.js';
@@ -17,6 +18,8 @@ export interface DemoOptions {
   seed: number;
   /** Aborted by Ctrl-C: the demo ends early, with its summary. */
   signal: AbortSignal;
+  /** How the cars log in, and the CA they check an MQTTS endpoint against. */
+  client: MqttClientSettings;
 }
 
 export interface DemoSummary {
@@ -66,7 +69,8 @@ export async function runDemo(runtime: Runtime, upOptions: UpOptions, options: D
   heading(3, 'Cars on the road');
   const run = new LabelledRun(
     {
-      mqttUrl: status.endpoints!.mqttUrl,
+      endpoints: status.endpoints!,
+      client: options.client,
       scenario,
       cars: options.cars,
       rate: options.rate,

@@ -11,13 +11,17 @@ export interface Endpoints {
   kafkaConfigFile?: string;
   /** Where `up` ran: the config file's relative paths are taken from here. */
   kafkaConfigBaseDir?: string;
+  /** Plain MQTT, or MQTTS when plain is off. */
   mqttUrl: string;
+  /** The MQTTS listener, when there is one. */
+  mqttsUrl?: string;
   /** Only the docker runtime runs ksqlDB. */
   ksqlUrl?: string;
 }
 
 export interface Ports {
   kafka: number;
+  /** 0: no plain MQTT listener (MQTTS only). */
   mqtt: number;
   ksql: number;
   /** Address host ports bind to. */
@@ -67,7 +71,22 @@ export interface UpOptions {
   mqttEndpoint: boolean;
   /** false: this machine adds an MQTT endpoint only, no processor. */
   processor: boolean;
+  mqttSecurity: MqttSecurity;
 }
+
+/** The MQTT endpoint's TLS, users and ACL (local runtime): absolute file paths, never their contents. */
+export interface MqttSecurity {
+  tls?: { port: number; certFile: string; keyFile: string };
+  /** Mosquitto's password_file format. */
+  passwordFile?: string;
+  /** With a password file: clients without a user name are let in too. */
+  allowAnonymous: boolean;
+  /** Mosquitto's acl_file format. */
+  aclFile?: string;
+}
+
+/** Plain MQTT, anyone let in: the demo on loopback. */
+export const OPEN_MQTT: MqttSecurity = { allowAnonymous: true };
 
 export interface AttachOptions {
   target: KafkaTarget;

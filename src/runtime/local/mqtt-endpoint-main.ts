@@ -4,12 +4,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadKafkaClientConfig } from '../../kafka/client-config.js';
+import { AclFile } from '../../mqtt-auth/acl-file.js';
+import { PasswordFile } from '../../mqtt-auth/password-file.js';
 import { parseTopicRegexList } from '../../scenario/scenario.js';
+import type { MqttSecurity } from '../types.js';
 import { startMqttEndpoint } from './mqtt-endpoint.js';
 import { writeStatusFile } from './status-file.js';
 
-export interface MqttEndpointProcessConfig {
+/** Security files by path only: keys and password hashes are read here, never copied into the JSON. */
+export interface MqttEndpointProcessConfig extends MqttSecurity {
   host: string;
+  /** 0: no plain MQTT listener. */
   port: number;
   bootstrapServers: string;
   /** The attached cluster's --kafka-config, read here: its secrets stay out of this JSON file. */
@@ -34,10 +39,21 @@ if (typeof mappings === 'string') {
 const startedAt = new Date().toISOString();
 try {
   const kafkaConfig = config.kafkaConfigFile ? loadKafkaClientConfig(config.kafkaConfigFile, process.env, config.kafkaConfigBaseDir) : undefined;
-  const endpoint = await startMqttEndpoint({ ...config, kafkaConfig, topicMappings: mappings, log });
+  const { tls } = config;
+  const endpoint = await startMqttEndpoint({
+    ...config,
+    kafkaConfig,
+    tls: tls && { port: tls.port, cert: readFileSync(tls.certFile, 'utf8'), key: readFileSync(tls.keyFile, 'utf8') },
+    passwords: config.passwordFile ? PasswordFile.load(config.passwordFile) : undefined,
+    acl: config.aclFile ? AclFile.load(config.aclFile) : undefined,
+    topicMappings: mappings,
+    log,
+  });
   const writeStatus = (state: string): void => writeStatusFile(config.statusFile, { state, startedAt, updatedAt: new Date().toISOString(), ...endpoint.stats() });
   writeStatus('RUNNING');
-  log(`MQTT endpoint listening on ${config.host}:${config.port}, producing to ${config.bootstrapServers} (${config.topicRegexList})`);
+  const listeners = [config.port > 0 ? `MQTT ${config.host}:${config.port}` : '', tls ? `MQTTS ${config.host}:${tls.port}` : ''].filter(Boolean).join(', ');
+  const access = config.passwordFile ? `users of ${config.passwordFile}${config.allowAnonymous ? ' and anonymous clients' : ''}` : 'anonymous clients';
+  log(`MQTT endpoint listening on ${listeners} for ${access}${config.aclFile ? ` under ${config.aclFile}` : ''}, producing to ${config.bootstrapServers} (${config.topicRegexList})`);
   const timer = setInterval(() => writeStatus('RUNNING'), 2000);
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

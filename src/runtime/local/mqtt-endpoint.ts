@@ -1,14 +1,25 @@
-import { createServer, type Server } from 'node:net';
-import { Aedes, type Client, type PublishPacket } from 'aedes';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { Partitioners, type ICustomPartitioner, type Producer } from 'kafkajs';
 import type { KafkaClientConfig } from '../../kafka/client-config.js';
 import { createKafka } from '../../kafka/kafka-client.js';
+import type { AclFile } from '../../mqtt-auth/acl-file.js';
+import type { PasswordFile } from '../../mqtt-auth/password-file.js';
 import { kafkaTopicFor, type TopicMapping } from '../../scenario/scenario.js';
 import { KafkaBatcher, Placements } from './kafka-batcher.js';
 
 export interface MqttEndpointConfig {
   host: string;
+  /** Plain MQTT; 0 = none. */
   port: number;
+  /** MQTTS beside (or instead of) plain MQTT: PEM certificate chain and key. */
+  tls?: { port: number; cert: string; key: string };
+  /** Without it every client is let in (the CLI allows that on loopback or when told to). */
+  passwords?: PasswordFile;
+  /** With passwords: let clients that give no user name in too. */
+  allowAnonymous?: boolean;
+  acl?: AclFile;
   bootstrapServers: string;
   /** TLS and SASL of an attached cluster; plaintext without. */
   kafkaConfig?: KafkaClientConfig;
@@ -26,6 +37,10 @@ export interface MqttEndpointStats {
   refusedUnmapped: number;
   refusedOversize: number;
   refusedProtocol: number;
+  /** Connections refused for a bad or missing user name or password (CONNACK 4). */
+  refusedAuth: number;
+  /** Publishes and subscriptions the ACL file does not grant. */
+  refusedAcl: number;
   kafkaErrors: number;
   queued: number;
 }
@@ -35,6 +50,9 @@ export interface MqttEndpoint {
   close(): Promise<void>;
 }
 
+/** Reasons remembered before starting over: per-client reasons must not grow without bound. */
+const MAX_LOG_REASONS = 10_000;
+
 /** Refusals are logged, but at most once a minute per reason, with a count of what was not logged. */
 class RateLimitedLog {
   private last = new Map<string, { at: number; suppressed: number }>();
@@ -42,6 +60,7 @@ class RateLimitedLog {
 
   line(reason: string, text: string): void {
     const now = Date.now();
+    if (this.last.size >= MAX_LOG_REASONS) this.last.clear();
     const entry = this.last.get(reason);
     if (entry && now - entry.at < this.intervalMs) {
       entry.suppressed += 1;
@@ -95,7 +114,7 @@ export async function startMqttEndpoint(config: MqttEndpointConfig): Promise<Mqt
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: placements.recording(keyHashPartitioner) });
   await producer.connect();
 
-  const counts = { received: 0, produced: 0, refusedUnmapped: 0, refusedOversize: 0, refusedProtocol: 0, kafkaErrors: 0 };
+  const counts = { received: 0, produced: 0, refusedUnmapped: 0, refusedOversize: 0, refusedProtocol: 0, refusedAuth: 0, refusedAcl: 0, kafkaErrors: 0 };
   const refusals = new RateLimitedLog(config.log);
   const batcher = new KafkaBatcher(producer, {
     lingerMs: 2,
@@ -109,11 +128,44 @@ export async function startMqttEndpoint(config: MqttEndpointConfig): Promise<Mqt
     },
   });
 
+  // aedes keeps no user name on its clients; the ACL needs the one each client logged in with.
+  const usernames = new WeakMap<Client, string>();
+  const { passwords, acl } = config;
+  const aclClient = (client: Client) => ({ username: usernames.get(client), clientId: client.id });
+  const who = (client: Client): string => `${client.id}${usernames.has(client) ? ` (user '${usernames.get(client)}')` : ''}`;
+
   const broker = await Aedes.createBroker({
     id: 'edge-ml-mqtt-endpoint',
+    authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (error: AuthenticateError | null, success: boolean | null) => void) {
+      const accept = (): void => {
+        if (username !== undefined) usernames.set(client, username);
+        done(null, true);
+      };
+      if (!passwords || (username === undefined && config.allowAnonymous)) return accept();
+      const refuse = (): void => {
+        counts.refusedAuth += 1;
+        // The address and the user name, never the password.
+        const user = username === undefined ? 'no user name' : `user '${username}'`;
+        refusals.line('auth', `refused a connection from ${(client.conn as Socket).remoteAddress ?? 'an unknown address'} (client id ${client.id}, ${user}): bad user name or password`);
+        done(Object.assign(new Error('bad user name or password'), { returnCode: 4 as AuthenticateError['returnCode'] }), false);
+      };
+      if (username === undefined) return refuse();
+      passwords.verify(username, password ?? Buffer.alloc(0)).then((ok) => (ok ? accept() : refuse()), refuse);
+    },
+    authorizeSubscribe(client: Client, subscription: Subscription, callback: (error: Error | null, subscription?: Subscription | null) => void) {
+      if (!acl || acl.allows(aclClient(client), subscription.topic, 'read')) return callback(null, subscription);
+      counts.refusedAcl += 1;
+      refusals.line(`acl:${client.id}`, `refused a subscription of ${who(client)} to '${subscription.topic}': the ACL file grants no read access`);
+      callback(null, null); // SUBACK 0x80: refused, the connection stays
+    },
     authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) {
       if (!client) return callback(null); // the broker's own $SYS heartbeats
       counts.received += 1;
+      if (acl && !acl.allows(aclClient(client), packet.topic, 'write')) {
+        counts.refusedAcl += 1;
+        refusals.line(`acl:${client.id}`, `refused a publish from ${who(client)} to '${packet.topic}': the ACL file grants no write access`);
+        return callback(new Error(`no write access to ${packet.topic}`));
+      }
       const kafkaTopic = kafkaTopicFor(config.topicMappings, packet.topic);
       if (!kafkaTopic) {
         counts.refusedUnmapped += 1;
@@ -143,20 +195,26 @@ export async function startMqttEndpoint(config: MqttEndpointConfig): Promise<Mqt
     // Refusals above already logged why; a client's own socket errors are its business.
   });
 
-  const server: Server = createServer(broker.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  // A client that does not trust the certificate ends the handshake: its business, like clientError.
+  const servers: [Server, number][] = [];
+  if (config.tls) servers.push([createTlsServer({ cert: config.tls.cert, key: config.tls.key }, broker.handle), config.tls.port]);
+  if (config.port > 0) servers.push([createServer(broker.handle), config.port]);
+  // In this order: readiness is probed on the last listener, so every listener is up by then.
+  for (const [server, port] of servers) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  }
 
   return {
     stats: () => ({ ...counts, connections: broker.connectedClients, queued: batcher.queued }),
     async close() {
       // Stop accepting, let what Kafka already has be acknowledged, then close the clients.
-      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const serverClosed = Promise.all(servers.map(([server]) => new Promise<void>((resolve) => server.close(() => resolve()))));
       await batcher.drain();
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await serverClosed;
