@@ -1,5 +1,5 @@
 import type { KafkaTarget } from '../kafka/kafka-client.js';
-import type { Scenario } from '../scenario/scenario.js';
+import type { DockerMqtt, Scenario } from '../scenario/scenario.js';
 
 export type RuntimeName = 'docker' | 'local';
 export const RUNTIME_NAMES: readonly RuntimeName[] = ['docker', 'local'];
@@ -67,6 +67,8 @@ export interface UpOptions {
   mqttEndpoint: boolean;
   /** false: this machine adds an MQTT endpoint only, no processor. */
   processor: boolean;
+  /** Docker runtime: --mqtt, the MQTT service; undefined: the scenario's mqtt.docker. */
+  mqtt?: DockerMqtt;
 }
 
 export interface AttachOptions {
