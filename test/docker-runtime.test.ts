@@ -185,7 +185,7 @@ test('a new UDF jar replaces the old one by rename: whoever has the old file ope
  * A stand-in `docker` for the orchestration test: it logs every call with the EDGE_ML_* values it
  * saw and answers like an engine with compose v2 whose edge-ml containers are up and healthy.
  */
-function fakeDocker(dir: string, ports: { kafka: number; ksql: number; mqtt: number }, mqttService = 'mqtt-proxy'): string {
+function fakeDocker(dir: string, ports: { kafka: number; ksql: number; mqtt: number }, mqttService: string): string {
   const bin = join(dir, 'fake-bin');
   mkdirSync(bin);
   const ps = [
@@ -260,18 +260,24 @@ async function fakeKsqlDb(
   return { statements, warn: (message) => warnings.push({ message }), refuse: (stream) => (refused = stream), close: () => server.close() };
 }
 
-test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no real containers): up, up again, status, ksql run, down', async () => {
+/** A stand-in docker CLI and ksqlDB on free ports, the `up` arguments that reach them, and the docker calls made so far. */
+async function standInPlatform(mqttService: string) {
   const { freePort } = await import('./support/ports.js');
   const dir = tempDir('edge-ml-docker-');
   const stateDir = join(dir, 'state');
   const ports = { kafka: await freePort(), ksql: await freePort(), mqtt: await freePort() };
-  const bin = fakeDocker(dir, ports);
+  const bin = fakeDocker(dir, ports, mqttService);
   const ksqlDb = await fakeKsqlDb(ports.ksql);
   const jar = join(dir, 'anomaly.jar');
   writeFileSync(jar, 'a jar');
   const env = { PATH: `${bin}:${process.env.PATH}` };
   const upArgs = ['--state-dir', stateDir, 'up', '--runtime', 'docker', '--jar', jar, '--kafka-port', String(ports.kafka), '--ksql-port', String(ports.ksql), '--mqtt-port', String(ports.mqtt), '--timeout', '60'];
   const calls = (): string[] => readFileSync(join(dir, 'calls.log'), 'utf8').trim().split('\n');
+  return { stateDir, ports, ksqlDb, env, upArgs, calls };
+}
+
+test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no real containers): up, up again, status, ksql run, down', async () => {
+  const { stateDir, ports, ksqlDb, env, upArgs, calls } = await standInPlatform('mqtt-proxy');
   try {
     const first = await runCli(upArgs, env);
     assert.equal(first.code, 0, first.stderr);
@@ -337,17 +343,7 @@ test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no
 });
 
 test('with a stand-in docker CLI (no image is built here): up --runtime docker --mqtt endpoint builds and starts the endpoint variant, records it, and down removes it', async () => {
-  const { freePort } = await import('./support/ports.js');
-  const dir = tempDir('edge-ml-docker-');
-  const stateDir = join(dir, 'state');
-  const ports = { kafka: await freePort(), ksql: await freePort(), mqtt: await freePort() };
-  const bin = fakeDocker(dir, ports, 'mqtt-endpoint');
-  const ksqlDb = await fakeKsqlDb(ports.ksql);
-  const jar = join(dir, 'anomaly.jar');
-  writeFileSync(jar, 'a jar');
-  const env = { PATH: `${bin}:${process.env.PATH}` };
-  const upArgs = ['--state-dir', stateDir, 'up', '--runtime', 'docker', '--jar', jar, '--kafka-port', String(ports.kafka), '--ksql-port', String(ports.ksql), '--mqtt-port', String(ports.mqtt), '--timeout', '60'];
-  const calls = (): string[] => readFileSync(join(dir, 'calls.log'), 'utf8').trim().split('\n');
+  const { stateDir, ksqlDb, env, upArgs, calls } = await standInPlatform('mqtt-endpoint');
   const endpointFiles = `compose -p edge-ml -f ${COMPOSE_FILE} -f ${ENDPOINT_OVERRIDE_FILE} `;
   try {
     const up = await runCli([...upArgs, '--mqtt', 'endpoint'], env);
