@@ -377,17 +377,6 @@ test('with a stand-in docker CLI (no image is built here): up --runtime docker -
   }
 });
 
-test('--mqtt takes proxy or endpoint only (exit 2 before anything runs); on the local runtime --mqtt proxy is refused', async () => {
-  const stateDir = tempDir('edge-ml-docker-');
-  const bogus = await runCli(['--state-dir', stateDir, 'up', '--runtime', 'docker', '--mqtt', 'bogus'], { PATH: dockerWithEngineDown(stateDir) });
-  assert.equal(bogus.code, 2, bogus.stderr);
-  assert.match(bogus.stderr, /--mqtt <service>' argument 'bogus' is invalid\. expected one of proxy, endpoint/);
-  const local = await runCli(['--state-dir', stateDir, 'up', '--runtime', 'local', '--mqtt', 'proxy'], {});
-  assert.equal(local.code, 2, local.stderr);
-  assert.match(local.stderr, /--mqtt proxy: the Confluent MQTT Proxy runs only on the docker runtime/);
-  assert.ok(!existsSync(join(stateDir, 'platform.json')), 'nothing recorded as running');
-});
-
 function runCliStdout(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
