@@ -1,13 +1,18 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DockerMqtt, Scenario } from '../scenario/scenario.js';
-import { DEFAULT_PORTS, type ComponentStatus, type Ports } from './types.js';
+import { DEFAULT_PORTS, type ComponentStatus, type Ports, type UpOptions } from './types.js';
 
 /** compose/docker-compose.yml of this package (dist/src/runtime -> package root). */
 export const COMPOSE_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../compose/docker-compose.yml');
 /** The override that swaps the MQTT Proxy for this project's MQTT endpoint (--mqtt endpoint). */
 export const ENDPOINT_OVERRIDE_FILE = resolve(dirname(COMPOSE_FILE), 'mqtt-endpoint.yml');
 export const COMPOSE_PROJECT = 'edge-ml';
+
+/** The MQTT service an `up` asks the docker runtime for: --mqtt, else the scenario's mqtt.docker. */
+export function requestedMqtt(options: Pick<UpOptions, 'mqtt' | 'scenario'>): DockerMqtt {
+  return options.mqtt ?? options.scenario.mqtt.docker;
+}
 
 /** The compose files of a variant: the proxy one is docker-compose.yml alone, as before there was a choice. */
 export function composeFiles(mqtt: DockerMqtt): string[] {

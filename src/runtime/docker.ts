@@ -20,6 +20,7 @@ import {
   logsCommand,
   mqttService,
   portsOf,
+  requestedMqtt,
   type ComposeProject,
   type ComposeService,
 } from './docker-compose.js';
@@ -43,7 +44,7 @@ export class DockerRuntime implements Runtime {
         'use --runtime local (the docker runtime starts its own Kafka, ksqlDB and MQTT service)',
       );
     }
-    const mqtt = options.mqtt ?? options.scenario.mqtt.docker;
+    const mqtt = requestedMqtt(options);
     const record = readPlatform(this.stateDir);
     const runningMqtt = record?.runtime === 'docker' ? (record.mqtt ?? 'proxy') : undefined;
     if (runningMqtt && runningMqtt !== mqtt) {
