@@ -1,13 +1,13 @@
 import { isIP } from 'node:net';
-import { InvalidArgumentError, type Command } from 'commander';
-import type { Scenario } from '../scenario/scenario.js';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { DOCKER_MQTT, type DockerMqtt, type Scenario } from '../scenario/scenario.js';
 import { UsageError } from '../errors.js';
 import type { KafkaTarget } from '../kafka/kafka-client.js';
 import { chooseRuntime } from '../runtime/index.js';
 import { DEFAULT_PORTS, type Runtime, type UpOptions } from '../runtime/types.js';
 import type { GlobalOptions } from './context.js';
 import { addKafkaOptions, attachTargetOf, type KafkaFlags } from './kafka-options.js';
-import { integerIn } from './context.js';
+import { integerIn, oneOf } from './context.js';
 import { jarOption } from './jar-option.js';
 import { addMqttServerOptions, mqttSecurityOf, wantsMqttSecurity, type MqttServerFlags } from './mqtt-options.js';
 
@@ -19,6 +19,7 @@ export interface PlatformFlags extends KafkaFlags, MqttServerFlags {
   jar?: string;
   partitions?: number;
   replicationFactor?: number;
+  mqtt?: DockerMqtt;
 }
 
 /** `up` only: what this machine runs of the pipeline. */
@@ -35,6 +36,12 @@ export function addPlatformOptions(command: Command): Command {
     .option('--mqtt-port <port>', 'MQTT port on the host; 0 = MQTTS only', integerIn(0, 65535), DEFAULT_PORTS.mqtt)
     .option('--ksql-port <port>', 'ksqlDB REST port on the host (docker runtime)', integerIn(1, 65535), DEFAULT_PORTS.ksql)
     .option('--host <address>', 'IP address the host ports bind to', ipAddress, DEFAULT_PORTS.host)
+    .addOption(
+      new Option(
+        '--mqtt <service>',
+        "docker runtime's MQTT service: proxy (the Confluent MQTT Proxy, as in the tutorial) or endpoint (this project's, built from compose/Dockerfile); default: the scenario's mqtt.docker, proxy",
+      ).argParser(oneOf(DOCKER_MQTT)),
+    )
     .addOption(jarOption('UDF jar to deploy'))
     .option('--partitions <n>', "with --bootstrap-server: partitions of the topics created (default: the scenario's)", integerIn(1, 100_000))
     .option('--replication-factor <n>', 'with --bootstrap-server: replicas of the topics created (default: min(3, brokers))', integerIn(1, 32));
@@ -61,7 +68,11 @@ export async function platformRequest(flags: PlatformFlags & Partial<ScaleFlags>
   const upOptions = upOptionsFrom(flags, scenario, attachTargetOf(flags));
   const runtime = await chooseRuntime(global.runtime ?? (upOptions.attach ? 'local' : undefined), global.stateDir);
   if (runtime.name === 'docker' && (wantsMqttSecurity(upOptions.mqttSecurity) || upOptions.ports.mqtt === 0)) {
-    throw new UsageError("the docker runtime's MQTT Proxy takes no TLS, password or ACL file here", 'run the secured MQTT endpoint on the local runtime: --runtime local');
+    throw new UsageError("the docker runtime's MQTT service takes no TLS, password or ACL file yet", 'run the secured MQTT endpoint on the local runtime: --runtime local');
+  }
+  // The local runtime always runs this project's endpoint: --mqtt endpoint asks for what it does, --mqtt proxy for what it cannot.
+  if (runtime.name === 'local' && flags.mqtt === 'proxy') {
+    throw new UsageError('--mqtt proxy: the Confluent MQTT Proxy runs only on the docker runtime', "use --runtime docker, or drop --mqtt (the local runtime runs this project's MQTT endpoint)");
   }
   return { runtime, upOptions };
 }
@@ -78,6 +89,7 @@ function upOptionsFrom(flags: PlatformFlags & Partial<ScaleFlags>, scenario: Sce
     ports: { kafka: flags.kafkaPort, mqtt: flags.mqttPort, ksql: flags.ksqlPort, host: flags.host },
     timeoutS: flags.timeout,
     udfJar: flags.jar,
+    mqtt: flags.mqtt,
     attach: kafka && { target: kafka, partitions: flags.partitions, replicationFactor: flags.replicationFactor },
     ...scale,
     mqttSecurity: mqttSecurityOf(flags, scale.mqttEndpoint),

@@ -1,5 +1,5 @@
 import type { KafkaTarget } from '../kafka/kafka-client.js';
-import type { Scenario } from '../scenario/scenario.js';
+import type { DockerMqtt, Scenario } from '../scenario/scenario.js';
 
 export type RuntimeName = 'docker' | 'local';
 export const RUNTIME_NAMES: readonly RuntimeName[] = ['docker', 'local'];
@@ -72,6 +72,8 @@ export interface UpOptions {
   /** false: this machine adds an MQTT endpoint only, no processor. */
   processor: boolean;
   mqttSecurity: MqttSecurity;
+  /** Docker runtime: --mqtt, the MQTT service; undefined: the scenario's mqtt.docker. */
+  mqtt?: DockerMqtt;
 }
 
 /** The MQTT endpoint's TLS, users and ACL (local runtime): absolute file paths, never their contents. */

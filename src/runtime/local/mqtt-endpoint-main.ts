@@ -1,6 +1,8 @@
 /**
- * Process entry of the local runtime's MQTT endpoint: `node mqtt-endpoint-main.js <config.json>`.
- * Logs to stdout (the supervisor points it at a log file) and keeps a status file current.
+ * Process entry of the MQTT endpoint: `node mqtt-endpoint-main.js [config.json]`. The local runtime
+ * names a JSON file; the docker runtime's container gives none and sets MQTT_ENDPOINT_* variables
+ * instead (mqtt-endpoint-config.ts). Logs to stdout (the supervisor points it at a log file, Docker
+ * keeps it) and keeps a status file current.
  */
 import { readFileSync } from 'node:fs';
 import { loadKafkaClientConfig } from '../../kafka/client-config.js';
@@ -8,6 +10,7 @@ import { AclFile } from '../../mqtt-auth/acl-file.js';
 import { PasswordFile } from '../../mqtt-auth/password-file.js';
 import { parseTopicRegexList } from '../../scenario/scenario.js';
 import type { MqttSecurity } from '../types.js';
+import { loadEndpointConfig } from './mqtt-endpoint-config.js';
 import { startMqttEndpoint } from './mqtt-endpoint.js';
 import { writeStatusFile } from './status-file.js';
 
@@ -29,7 +32,13 @@ const log = (line: string): void => {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 };
 
-const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as MqttEndpointProcessConfig;
+let config: MqttEndpointProcessConfig;
+try {
+  config = loadEndpointConfig(process.argv[2], process.env);
+} catch (err) {
+  log(`could not start: ${(err as Error).message}`);
+  process.exit(1);
+}
 const mappings = parseTopicRegexList(config.topicRegexList);
 if (typeof mappings === 'string') {
   log(`invalid topic.regex.list: ${mappings}`);
