@@ -52,6 +52,7 @@ interface LocalSettings {
   /** Processor instances on this machine; 0 with --no-processor. */
   processors: number;
   mqttEndpoint: boolean;
+  mqttBufferBytes?: number;
 }
 
 interface ProcessorStatus {
@@ -68,6 +69,8 @@ interface EndpointStatus {
   refusedUnmapped: number;
   refusedOversize: number;
   refusedProtocol: number;
+  /** Absent in status files written before the endpoint held messages for Kafka. */
+  degraded?: string;
 }
 
 const STOP_GRACE_MS = { 'mqtt-endpoint': 10_000, processor: 15_000, kafka: 20_000 };
@@ -240,6 +243,7 @@ export class LocalRuntime implements Runtime {
       },
       processors: options.processor ? options.processors : 0,
       mqttEndpoint: options.mqttEndpoint,
+      mqttBufferBytes: options.mqttBufferBytes,
     };
   }
 
@@ -326,6 +330,7 @@ export class LocalRuntime implements Runtime {
       kafkaConfigBaseDir: endpoints.kafkaConfigBaseDir,
       topicRegexList: scenario.mqtt.topicRegexList,
       maxMessageBytes: scenario.mqtt.maxMessageBytes,
+      bufferBytes: settings.mqttBufferBytes,
       statusFile: l.endpointStatusFile,
     };
     writeFileSync(l.endpointConfigFile, `${JSON.stringify(config, null, 2)}\n`);
@@ -389,8 +394,8 @@ export class LocalRuntime implements Runtime {
     if (component === 'mqtt-endpoint') {
       const s = readStatusFile<EndpointStatus>(this.layout.endpointStatusFile);
       const refused = s ? s.refusedUnmapped + s.refusedOversize + s.refusedProtocol : 0;
-      const detail = s ? `${s.connections} connections; produced ${s.produced}, refused ${refused}` : 'starting';
-      return { ...base, state: s?.state === 'RUNNING' ? 'running' : 'starting', detail };
+      const detail = s ? `${s.degraded ? `${s.degraded}; ` : ''}${s.connections} connections; produced ${s.produced}, refused ${refused}` : 'starting';
+      return { ...base, state: s?.state !== 'RUNNING' ? 'starting' : s.degraded ? 'unhealthy' : 'running', detail };
     }
     return { ...base, state: 'running', detail: `log ${this.layout.kafkaServerLog}` };
   }

@@ -17,6 +17,8 @@ export interface MqttEndpointProcessConfig {
   kafkaConfigBaseDir?: string;
   topicRegexList: string;
   maxMessageBytes: number;
+  /** Absent: the endpoint's default (DEFAULT_BUFFER_BYTES). */
+  bufferBytes?: number;
   statusFile: string;
 }
 
@@ -37,7 +39,7 @@ try {
   const endpoint = await startMqttEndpoint({ ...config, kafkaConfig, topicMappings: mappings, log });
   const writeStatus = (state: string): void => writeStatusFile(config.statusFile, { state, startedAt, updatedAt: new Date().toISOString(), ...endpoint.stats() });
   writeStatus('RUNNING');
-  log(`MQTT endpoint listening on ${config.host}:${config.port}, producing to ${config.bootstrapServers} (${config.topicRegexList})`);
+  log(`MQTT endpoint listening on ${config.host}:${config.port}, producing to ${config.bootstrapServers} (${config.topicRegexList}), holding up to ${endpoint.stats().bufferBytes} bytes for Kafka`);
   const timer = setInterval(() => writeStatus('RUNNING'), 2000);
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
