@@ -27,6 +27,7 @@ export interface ScaleFlags {
   processors: number;
   mqttEndpoint: boolean;
   processor: boolean;
+  mqttBufferBytes?: number;
 }
 
 export function addPlatformOptions(command: Command): Command {
@@ -51,7 +52,8 @@ export function addScaleOptions(command: Command): Command {
   return command
     .option('--processors <n>', 'processor instances on this machine; every instance on every machine shares the partitions', integerIn(1, 64), 1)
     .option('--no-mqtt-endpoint', 'run no MQTT endpoint here (this machine adds processors)')
-    .option('--no-processor', 'run no processor here (this machine adds an MQTT endpoint)');
+    .option('--no-processor', 'run no processor here (this machine adds an MQTT endpoint)')
+    .option('--mqtt-buffer-bytes <n>', 'bytes the MQTT endpoint holds while Kafka is slow or gone before it stops reading from devices (default: 64 MiB, or 1/16 of memory if less)', integerIn(1));
 }
 
 /** An IP literal: docker publishes ports only on one, and a typo must not read as "port in use". */
@@ -78,7 +80,7 @@ export async function platformRequest(flags: PlatformFlags & Partial<ScaleFlags>
 }
 
 function upOptionsFrom(flags: PlatformFlags & Partial<ScaleFlags>, scenario: Scenario, kafka: KafkaTarget | undefined): UpOptions {
-  const scale = { processors: flags.processors ?? 1, mqttEndpoint: flags.mqttEndpoint ?? true, processor: flags.processor ?? true };
+  const scale = { processors: flags.processors ?? 1, mqttEndpoint: flags.mqttEndpoint ?? true, processor: flags.processor ?? true, mqttBufferBytes: flags.mqttBufferBytes };
   if (!kafka && (flags.partitions !== undefined || flags.replicationFactor !== undefined)) {
     throw new UsageError(`${flags.partitions !== undefined ? '--partitions' : '--replication-factor'} is for topics on your own cluster: give --bootstrap-server too`, "the embedded broker's topics follow the scenario");
   }

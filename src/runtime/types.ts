@@ -69,6 +69,8 @@ export interface UpOptions {
   processors: number;
   /** false: this machine adds processors only, no MQTT endpoint. */
   mqttEndpoint: boolean;
+  /** Bytes the MQTT endpoint holds for Kafka before it stops reading; undefined: its default. */
+  mqttBufferBytes?: number;
   /** false: this machine adds an MQTT endpoint only, no processor. */
   processor: boolean;
   mqttSecurity: MqttSecurity;

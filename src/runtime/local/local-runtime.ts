@@ -53,6 +53,7 @@ interface LocalSettings {
   processors: number;
   mqttEndpoint: boolean;
   mqttSecurity: MqttSecurity;
+  mqttBufferBytes?: number;
 }
 
 interface ProcessorStatus {
@@ -71,6 +72,8 @@ interface EndpointStatus {
   refusedProtocol: number;
   refusedAuth: number;
   refusedAcl: number;
+  /** Absent in status files written before the endpoint held messages for Kafka. */
+  degraded?: string;
 }
 
 const STOP_GRACE_MS = { 'mqtt-endpoint': 10_000, processor: 15_000, kafka: 20_000 };
@@ -245,6 +248,7 @@ export class LocalRuntime implements Runtime {
       processors: options.processor ? options.processors : 0,
       mqttEndpoint: options.mqttEndpoint,
       mqttSecurity: options.mqttSecurity,
+      mqttBufferBytes: options.mqttBufferBytes,
     };
   }
 
@@ -334,6 +338,7 @@ export class LocalRuntime implements Runtime {
       kafkaConfigBaseDir: endpoints.kafkaConfigBaseDir,
       topicRegexList: scenario.mqtt.topicRegexList,
       maxMessageBytes: scenario.mqtt.maxMessageBytes,
+      bufferBytes: settings.mqttBufferBytes,
       statusFile: l.endpointStatusFile,
       ...settings.mqttSecurity,
     };
@@ -400,8 +405,10 @@ export class LocalRuntime implements Runtime {
       const refused = s ? s.refusedUnmapped + s.refusedOversize + s.refusedProtocol : 0;
       // Older status files have no auth counters.
       const denied = s ? (s.refusedAuth ?? 0) + (s.refusedAcl ?? 0) : 0;
-      const detail = s ? `${s.connections} connections; produced ${s.produced}, refused ${refused}${denied > 0 ? `, denied ${s.refusedAuth} logins and ${s.refusedAcl} by the ACL` : ''}` : 'starting';
-      return { ...base, state: s?.state === 'RUNNING' ? 'running' : 'starting', detail };
+      const detail = s
+        ? `${s.degraded ? `${s.degraded}; ` : ''}${s.connections} connections; produced ${s.produced}, refused ${refused}${denied > 0 ? `, denied ${s.refusedAuth} logins and ${s.refusedAcl} by the ACL` : ''}`
+        : 'starting';
+      return { ...base, state: s?.state !== 'RUNNING' ? 'starting' : s.degraded ? 'unhealthy' : 'running', detail };
     }
     return { ...base, state: 'running', detail: `log ${this.layout.kafkaServerLog}` };
   }

@@ -16,6 +16,7 @@ const FIELDS: Record<keyof MqttEndpointProcessConfig, { kind: 'string' | 'intege
   topicRegexList: { kind: 'string', required: true },
   maxMessageBytes: { kind: 'integer', required: true },
   statusFile: { kind: 'string', required: true },
+  bufferBytes: { kind: 'integer', required: false },
   // TLS, users and ACL: file paths (mounted into the container), never their contents.
   tls: { kind: 'json', required: false },
   passwordFile: { kind: 'string', required: false },

@@ -25,6 +25,8 @@ export interface MqttEndpointProcessConfig extends MqttSecurity {
   kafkaConfigBaseDir?: string;
   topicRegexList: string;
   maxMessageBytes: number;
+  /** Absent: the endpoint's default (DEFAULT_BUFFER_BYTES). */
+  bufferBytes?: number;
   statusFile: string;
 }
 
@@ -62,7 +64,9 @@ try {
   writeStatus('RUNNING');
   const listeners = [config.port > 0 ? `MQTT ${config.host}:${config.port}` : '', tls ? `MQTTS ${config.host}:${tls.port}` : ''].filter(Boolean).join(', ');
   const access = config.passwordFile ? `users of ${config.passwordFile}${config.allowAnonymous ? ' and anonymous clients' : ''}` : 'anonymous clients';
-  log(`MQTT endpoint listening on ${listeners} for ${access}${config.aclFile ? ` under ${config.aclFile}` : ''}, producing to ${config.bootstrapServers} (${config.topicRegexList})`);
+  log(
+    `MQTT endpoint listening on ${listeners} for ${access}${config.aclFile ? ` under ${config.aclFile}` : ''}, producing to ${config.bootstrapServers} (${config.topicRegexList}), holding up to ${endpoint.stats().bufferBytes} bytes for Kafka`,
+  );
   const timer = setInterval(() => writeStatus('RUNNING'), 2000);
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

@@ -8,6 +8,7 @@ import type { AclFile } from '../../mqtt-auth/acl-file.js';
 import type { PasswordFile } from '../../mqtt-auth/password-file.js';
 import { kafkaTopicFor, type TopicMapping } from '../../scenario/scenario.js';
 import { KafkaBatcher, Placements } from './kafka-batcher.js';
+import { DEFAULT_BUFFER_BYTES, ReadValve } from './read-valve.js';
 
 export interface MqttEndpointConfig {
   host: string;
@@ -27,6 +28,8 @@ export interface MqttEndpointConfig {
   topicMappings: TopicMapping[];
   /** The MQTT Proxy's mqtt.message.max.bytes. */
   maxMessageBytes: number;
+  /** Bytes held for Kafka before reading from clients stops; DEFAULT_BUFFER_BYTES without. */
+  bufferBytes?: number;
   log: (line: string) => void;
 }
 
@@ -43,6 +46,13 @@ export interface MqttEndpointStats {
   refusedAcl: number;
   kafkaErrors: number;
   queued: number;
+  /** Received and not yet acknowledged by Kafka: their publishers wait for the PUBACK. */
+  heldMessages: number;
+  heldBytes: number;
+  bufferBytes: number;
+  readingPaused: boolean;
+  /** Why the endpoint is degraded (Kafka not answering, reading paused); absent when healthy. */
+  degraded?: string;
 }
 
 export interface MqttEndpoint {
@@ -71,13 +81,18 @@ class RateLimitedLog {
   }
 }
 
+/** A produce request unanswered this long means Kafka is unreachable: it answers in milliseconds. */
+const UNREACHABLE_AFTER_MS = 5000;
+
 /**
  * The local runtime's stand-in for the Confluent MQTT Proxy: an MQTT 3.1/3.1.1 broker (aedes) that
  * writes every publish whose topic matches topic.regex.list to Kafka, key = the MQTT topic,
  * value = the payload bytes. A QoS 1/2 publish is acknowledged only after Kafka acknowledged the
  * record, so an acked message is never lost. MQTT 3.1.1 has no negative acknowledgement: a publish
  * to an unmapped topic or over the size limit is refused by closing the client's connection
- * (nothing is acked that was not stored), counted and logged.
+ * (nothing is acked that was not stored), counted and logged. While Kafka is slow or gone, publishes
+ * are held unacknowledged and sent when it answers; past bufferBytes held the endpoint stops reading
+ * from its clients (ReadValve), so the cars keep the rest.
  */
 /** Distinct keys the partitioner remembers before it starts over (a fleet has one per car). */
 const MAX_REMEMBERED_KEYS = 100_000;
@@ -103,12 +118,24 @@ const keyHashPartitioner: ICustomPartitioner = () => {
   };
 };
 
+const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+
+function degradedReason(held: Pick<MqttEndpointStats, 'heldMessages' | 'heldBytes' | 'bufferBytes' | 'readingPaused'>, unansweredMs: number): string | undefined {
+  const unreachable = unansweredMs >= UNREACHABLE_AFTER_MS;
+  if (!unreachable && !held.readingPaused) return undefined;
+  const kafka = unreachable ? `Kafka unreachable for ${Math.floor(unansweredMs / 1000)} s` : 'Kafka behind';
+  return `${kafka}; holding ${held.heldMessages} messages (${mb(held.heldBytes)} MB of ${mb(held.bufferBytes)} MB); reading ${held.readingPaused ? 'paused' : 'on'}`;
+}
+
 export async function startMqttEndpoint(config: MqttEndpointConfig): Promise<MqttEndpoint> {
   const kafka = createKafka({
     clientId: 'edge-ml-mqtt-endpoint',
     bootstrap: config.bootstrapServers,
     config: config.kafkaConfig,
-    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
+    // The batcher holds a batch Kafka does not answer and sends it again for as long as it takes:
+    // kafkajs's own retries need only ride out a leader change, and then hand back so that the
+    // endpoint logs what it waits for.
+    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 5000 },
   });
   const placements = new Placements();
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: placements.recording(keyHashPartitioner) });
@@ -124,9 +151,11 @@ export async function startMqttEndpoint(config: MqttEndpointConfig): Promise<Mqt
     onSkipped: (records) => refusals.line('skipped', `a Kafka send came back without ${records} records (a partition leader changed); sending them again`),
     onError: (err, records) => {
       counts.kafkaErrors += records;
-      refusals.line('kafka', `Kafka did not acknowledge ${records} records: ${err.message}; their publishers are disconnected and will resend`);
+      refusals.line('kafka', `Kafka refused ${records} records: ${err.message}; their publishers are disconnected and will resend`);
     },
+    onHeld: (err, records) => refusals.line('held', `Kafka did not answer a send of ${records} records (${err.message}); holding them and sending again`),
   });
+  const valve = new ReadValve(config.bufferBytes ?? DEFAULT_BUFFER_BYTES);
 
   // aedes keeps no user name on its clients; the ACL needs the one each client logged in with.
   const usernames = new WeakMap<Client, string>();
@@ -178,13 +207,18 @@ export async function startMqttEndpoint(config: MqttEndpointConfig): Promise<Mqt
         refusals.line('oversize', `refused a publish from ${client.id} to '${packet.topic}': ${payload.length} bytes is over mqtt.message.max.bytes (${config.maxMessageBytes})`);
         return callback(new Error('payload over mqtt.message.max.bytes'));
       }
+      const bytes = payload.length + Buffer.byteLength(packet.topic);
+      valve.hold(bytes);
       batcher.send(kafkaTopic, { key: packet.topic, value: payload }, (err) => {
+        valve.release(bytes);
         if (err) return callback(err);
         counts.produced += 1;
         callback(null);
       });
     },
   });
+  broker.on('client', (client: Client) => valve.attach(client.conn));
+  broker.on('clientDisconnect', (client: Client) => valve.detach(client.conn));
   broker.on('connectionError', (client: Client, err: Error) => {
     if (/protocol version/i.test(err.message)) {
       counts.refusedProtocol += 1;
@@ -211,7 +245,10 @@ export async function startMqttEndpoint(config: MqttEndpointConfig): Promise<Mqt
   }
 
   return {
-    stats: () => ({ ...counts, connections: broker.connectedClients, queued: batcher.queued }),
+    stats: () => {
+      const held = { heldMessages: valve.heldMessages, heldBytes: valve.heldBytes, bufferBytes: valve.capBytes, readingPaused: valve.paused };
+      return { ...counts, connections: broker.connectedClients, queued: batcher.queued, ...held, degraded: degradedReason(held, batcher.unansweredMs) };
+    },
     async close() {
       // Stop accepting, let what Kafka already has be acknowledged, then close the clients.
       const serverClosed = Promise.all(servers.map(([server]) => new Promise<void>((resolve) => server.close(() => resolve()))));
