@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import { runDemo, type DemoSummary } from '../pipeline/demo.js';
 import type { Ui } from '../ui/ui.js';
 import { commandContext, integerIn, numberIn, withExamples } from './context.js';
+import { addMqttClientOptions, fleetSize, mqttClientOf, type MqttClientFlags } from './mqtt-options.js';
 import { addPlatformOptions, platformRequest, type PlatformFlags } from './platform-options.js';
 
-interface DemoFlags extends PlatformFlags {
-  cars: number;
+interface DemoFlags extends PlatformFlags, MqttClientFlags {
+  cars?: number;
   rate?: number;
   duration: number;
   seed: number;
@@ -13,19 +14,20 @@ interface DemoFlags extends PlatformFlags {
 
 export function registerDemo(program: Command): void {
   const demo = addPlatformOptions(
-    program
-      .command('demo')
+    addMqttClientOptions(program.command('demo'), "the demo's cars")
       .description(
         'the connected-cars tutorial as narrated steps: start the platform, show the UDF and the KSQL, put cars on the road,\n' +
           'follow the anomalies live, then sum up detection against the injected faults. The platform keeps running.',
       )
-      .option('--cars <n>', 'cars to simulate', integerIn(1), 20)
+      .option('--cars <n>', 'cars to simulate (default: 20, or one per --credentials user)', integerIn(1))
       .option('--rate <r>', "windows per second per car (default: the scenario's)", numberIn(0.01))
       .option('--duration <seconds>', 'how long the cars drive', integerIn(1), 60)
       .option('--seed <n>', 'generator seed', integerIn(0, 2 ** 32 - 1), 1),
   ).action(async (flags: DemoFlags, command: Command) => {
     const ctx = commandContext(command);
     const scenario = ctx.scenario();
+    const client = mqttClientOf(flags);
+    const cars = fleetSize(client, flags.cars, 20);
     const { runtime, upOptions } = await platformRequest(flags, scenario, ctx.options);
     const interrupted = new AbortController();
     const onInterrupt = (): void => {
@@ -38,7 +40,7 @@ export function registerDemo(program: Command): void {
       const summary = await runDemo(
         runtime,
         upOptions,
-        { cars: flags.cars, rate: flags.rate ?? scenario.generator.rate, durationS: flags.duration, seed: flags.seed, signal: interrupted.signal },
+        { cars, rate: flags.rate ?? scenario.generator.rate, durationS: flags.duration, seed: flags.seed, signal: interrupted.signal, client },
         ctx.ui,
       );
       printSummary(ctx.ui, summary, runtime.name);
