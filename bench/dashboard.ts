@@ -21,11 +21,11 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { errorMessage } from '../src/errors.js';
 import { LocalRuntime } from '../src/runtime/local/local-runtime.js';
-import type { ComponentStatus } from '../src/runtime/types.js';
+import { OPEN_MQTT, type ComponentStatus } from '../src/runtime/types.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { launchBrowser } from '../test/support/browser.js';
-import { freePort, waitFor } from '../test/support/ports.js';
-import { cpuMeter, cpuSeconds, freeKafkaPort, kcatCounter, reporter } from './platform.js';
+import { freeKafkaPort, freePort, waitFor } from '../test/support/ports.js';
+import { cpuMeter, cpuSeconds, kcatCounter, reporter } from './platform.js';
 
 const CLI = fileURLToPath(new URL('../src/cli-main.js', import.meta.url));
 const CARS = 10_000;
@@ -166,7 +166,7 @@ async function main(): Promise<Record<string, unknown>> {
   const runtime = new LocalRuntime(home);
   const scenario = loadScenario('connected-cars');
   cleanups.push({ what: 'the platform', run: async () => void (await runtime.down({ volumes: true, deleteTopics: false }, reporter)) });
-  const status = await runtime.up({ scenario, ports: { kafka: await freeKafkaPort(), mqtt: await freePort(), ksql: 0, host: '127.0.0.1' }, timeoutS: 300, processors: 1, mqttEndpoint: true, processor: true }, reporter);
+  const status = await runtime.up({ scenario, ports: { kafka: await freeKafkaPort(), mqtt: await freePort(), ksql: 0, host: '127.0.0.1' }, timeoutS: 300, processors: 1, mqttEndpoint: true, processor: true, mqttSecurity: OPEN_MQTT }, reporter);
   const components: ComponentStatus[] = status.components.filter((c) => c.pid !== undefined);
   const kafkaTarget = { bootstrap: status.endpoints!.bootstrapServers };
 

@@ -1,5 +1,5 @@
 /**
- * npm run bench:e2e [-- [--bootstrap-server B [--kafka-config F]] latency throughput]: figures for
+ * npm run bench:e2e [-- [--bootstrap-server B [--kafka-config F]] latency throughput mqtts]: figures for
  * issue 5, printed as one JSON document. A local platform (real Kafka, MQTT endpoint, Streams
  * processor with the UDF jar) in a temp state dir on free loopback ports, taken down at the end
  * whatever happens; with --bootstrap-server, attached to that cluster instead (its topics and
@@ -13,6 +13,9 @@
  *              10,000 msg/s); baseline in the same run and window: the rate the endpoint
  *              acknowledges them, which it does only once Kafka has them in `temperature`. Also the
  *              CPU each process spends per message, which bounds the rate on this machine.
+ *  mqtts:      the throughput part again over TLS to the same endpoint's MQTTS listener (a CA and
+ *              certificate made for the run); tlsCostUsPerMessage is the endpoint's CPU per message
+ *              over TLS minus over plain MQTT, both from this run.
  * A benchmark, not a test: the figures depend on the machine and what else runs on it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,13 +33,14 @@ import { errorMessage } from '../src/errors.js';
 import { describeKafkaClientConfig } from '../src/kafka/client-config.js';
 import { createKafka, type KafkaTarget } from '../src/kafka/kafka-client.js';
 import { LocalRuntime } from '../src/runtime/local/local-runtime.js';
+import { issueCertificate, makeCa } from '../test/support/pki.js';
 import { kcatConfigFile } from './kcat-config.js';
-import type { ComponentStatus } from '../src/runtime/types.js';
+import { OPEN_MQTT, type ComponentStatus } from '../src/runtime/types.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { carTopic, type Scenario } from '../src/scenario/scenario.js';
-import { freePort } from '../test/support/ports.js';
+import { freeKafkaPort, freePort } from '../test/support/ports.js';
 import { FramePublisher, type FrameConnection } from './frame-publisher.js';
-import { cpuMeter, freeKafkaPort, kcatCounter, reporter } from './platform.js';
+import { cpuMeter, kcatCounter, reporter } from './platform.js';
 
 const LATENCY_RATE = 1000;
 const LATENCY_CARS = 50;
@@ -216,14 +220,14 @@ class CountTimeline {
  * only builds one. The warm-up lets the JVMs compile for this load (cold, the processor's C2
  * compiler took a tenth of the machine for the first seconds); every second's counts are printed.
  */
-async function throughput(scenario: Scenario, kafkaTarget: KafkaTarget, broker: BrokerAddress, components: ComponentStatus[]): Promise<Record<string, unknown>> {
+async function throughput(scenario: Scenario, kafkaTarget: KafkaTarget, broker: BrokerAddress, components: ComponentStatus[], mqtts?: MqttsListener): Promise<Record<string, unknown>> {
   const perCar = THROUGHPUT_WARMUP_PER_CAR + THROUGHPUT_MEASURED_PER_CAR + THROUGHPUT_TAIL_PER_CAR;
   const total = THROUGHPUT_CARS * perCar;
   const from = THROUGHPUT_CARS * THROUGHPUT_WARMUP_PER_CAR;
   const to = from + THROUGHPUT_CARS * THROUGHPUT_MEASURED_PER_CAR;
   reporter.info(`throughput: building ${total} messages`);
   const publisher = new FramePublisher(throughputFleet(scenario, perCar), THROUGHPUT_MAX_IN_FLIGHT);
-  await publisher.connect(broker.host, broker.port);
+  await publisher.connect(broker.host, mqtts?.port ?? broker.port, mqtts?.ca);
   const partitions = scenario.kafka.topics.find((t) => t.name === scenario.streams.source)?.partitions ?? 1;
   const startedAt = performance.now();
   const scored = new CountTimeline(startedAt, [total]);
@@ -256,7 +260,7 @@ async function throughput(scenario: Scenario, kafkaTarget: KafkaTarget, broker: 
     return {
       cars: THROUGHPUT_CARS,
       messages: { warmUp: from, measured: to - from, tail: total - to },
-      publisher: `pre-built MQTT 3.1.1 frames, QoS 1, ${THROUGHPUT_MAX_IN_FLIGHT} in flight per car; scores counted by kcat (read_committed)`,
+      publisher: `pre-built MQTT 3.1.1 frames${mqtts ? ' over TLS (MQTTS)' : ''}, QoS 1, ${THROUGHPUT_MAX_IN_FLIGHT} in flight per car; scores counted by kcat (read_committed)`,
       acked: published.acked,
       connectionsClosedEarly: published.closedEarly,
       scored: scored.count,
@@ -296,7 +300,21 @@ async function bounded<T>(part: string, work: Promise<T>): Promise<T | PartError
 interface PartError {
   error: string;
 }
-const PARTS = ['latency', 'throughput'] as const;
+const PARTS = ['latency', 'throughput', 'mqtts'] as const;
+
+/** The endpoint's MQTTS listener for the mqtts part, and the CA the cars trust. */
+interface MqttsListener {
+  port: number;
+  ca: string;
+}
+
+/** A CA and a localhost certificate made for this run (never kept), for the endpoint's MQTTS listener. */
+async function mqttsCertificate(): Promise<{ certFile: string; keyFile: string; ca: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'edge-ml-bench-tls-'));
+  const ca = await makeCa(dir, 'bench-ca');
+  const server = await issueCertificate(ca, dir, 'localhost', { altNames: 'DNS:localhost,IP:127.0.0.1', usage: 'server' });
+  return { certFile: server.certFile, keyFile: server.keyFile, ca: ca.cert };
+}
 
 const USAGE = `usage: npm run bench:e2e -- [--bootstrap-server B [--kafka-config F]] [${PARTS.join('] [')}]`;
 
@@ -312,11 +330,18 @@ function parseArgs(argv: string[]): { parts: string[]; attach?: KafkaTarget } {
       if (arg === '--bootstrap-server') flags.bootstrapServer = value;
       else flags.kafkaConfig = value;
     } else if ((PARTS as readonly string[]).includes(arg)) parts.push(arg);
-    else throw new Error(`unknown part or flag ${arg}; the parts are ${PARTS.join(', ')} (default: both); ${USAGE}`);
+    else throw new Error(`unknown part or flag ${arg}; the parts are ${PARTS.join(', ')} (default: all); ${USAGE}`);
   }
   const { bootstrap, config } = kafkaConnection(flags);
   if (!bootstrap && config.file) throw new Error(`${config.file} has no bootstrap.servers: give --bootstrap-server too`);
   return { parts: parts.length > 0 ? parts : [...PARTS], attach: bootstrap ? { bootstrap, config } : undefined };
+}
+
+/** The endpoint's extra CPU per message over TLS: MQTTS minus plain MQTT, both measured in this run. */
+function tlsCost(plain: unknown, mqtts: unknown): number | null {
+  const endpointUs = (part: unknown): number | undefined => (part as { cpuUsPerScoredMessage?: Record<string, number> } | undefined)?.cpuUsPerScoredMessage?.['mqtt-endpoint'];
+  const [a, b] = [endpointUs(plain), endpointUs(mqtts)];
+  return a === undefined || b === undefined ? null : Math.round((b - a) * 10) / 10;
 }
 
 /** The figures as JSON on stdout; the exit code is 1 when a part failed, 2 for an unknown part or a bad flag. */
@@ -342,12 +367,19 @@ async function main(): Promise<number> {
     process.once(signal, () => void runtime.down({ volumes: true, deleteTopics: false }, reporter).finally(() => process.exit(1)));
   }
   try {
-    const status = await runtime.up({ scenario, ports: { kafka: kafkaPort, mqtt: await freePort(), ksql: 0, host: '127.0.0.1' }, timeoutS: 300, attach: attach && { target: attach }, processors: 1, mqttEndpoint: true, processor: true }, reporter);
+    // The mqtts part: the same endpoint also listens with TLS, so both figures come from one platform.
+    const tls = parts.includes('mqtts') ? { ...(await mqttsCertificate()), port: await freePort() } : undefined;
+    const mqttSecurity = tls ? { ...OPEN_MQTT, tls: { port: tls.port, certFile: tls.certFile, keyFile: tls.keyFile } } : OPEN_MQTT;
+    const status = await runtime.up({ scenario, ports: { kafka: kafkaPort, mqtt: await freePort(), ksql: 0, host: '127.0.0.1' }, timeoutS: 300, attach: attach && { target: attach }, processors: 1, mqttEndpoint: true, processor: true, mqttSecurity }, reporter);
     const broker = parseBrokerUrl(status.endpoints!.mqttUrl);
     if (typeof broker === 'string') throw new Error(broker);
     const kafkaTarget = attach ?? { bootstrap: status.endpoints!.bootstrapServers };
     if (parts.includes('latency')) results.latency = await bounded('latency', latency(scenario, kafkaTarget, broker));
     if (parts.includes('throughput')) results.throughput = await bounded('throughput', throughput(scenario, kafkaTarget, broker, status.components));
+    if (tls) {
+      const mqtts = await bounded('mqtts', throughput(scenario, kafkaTarget, broker, status.components, { port: tls.port, ca: tls.ca }));
+      results.mqtts = { ...mqtts, tlsCostUsPerMessage: tlsCost(results.throughput, mqtts) };
+    }
   } finally {
     await runtime.down({ volumes: true, deleteTopics: false }, reporter);
     rmSync(home, { recursive: true, force: true });

@@ -8,6 +8,7 @@
  * bench:generator's business.
  */
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 
 export interface FrameConnection {
   clientId: string;
@@ -72,10 +73,11 @@ class Connection {
     this.frames = spec.payloads.map((p) => publishFrame(spec.topic, p));
   }
 
-  /** Connects and waits for CONNACK; publishing starts with start(). */
-  open(host: string, port: number): Promise<void> {
+  /** Connects (over TLS trusting `ca` when given) and waits for CONNACK; publishing starts with start(). */
+  open(host: string, port: number, ca?: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.socket = connect({ host, port, noDelay: true }, () => this.socket.write(connectFrame(this.clientId)));
+      const hello = (): void => void this.socket.write(connectFrame(this.clientId));
+      this.socket = ca ? connectTls({ host, port, ca, servername: 'localhost' }, hello).setNoDelay(true) : connect({ host, port, noDelay: true }, hello);
       this.socket.once('error', reject);
       this.socket.once('data', (data) => {
         if (data.length < 4 || data[0] !== 0x20 || data[3] !== 0) return reject(new Error(`${this.clientId}: CONNACK refused (${data.toString('hex')})`));
@@ -151,8 +153,9 @@ export class FramePublisher {
     this.connections = specs.map((s) => new Connection(s, maxInFlight));
   }
 
-  async connect(host: string, port: number): Promise<void> {
-    for (const c of this.connections) await c.open(host, port);
+  /** ca: MQTTS, trusting that CA; without: plain MQTT. */
+  async connect(host: string, port: number, ca?: string): Promise<void> {
+    for (const c of this.connections) await c.open(host, port, ca);
   }
 
   /** Publishes everything and resolves once every connection is acknowledged or closed. */

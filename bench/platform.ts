@@ -5,9 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { KafkaTarget } from '../src/kafka/kafka-client.js';
-import { canListen } from '../src/runtime/ports.js';
 import type { ComponentStatus, Reporter } from '../src/runtime/types.js';
-import { freePort } from '../test/support/ports.js';
 
 /** Steps and notes on stderr: stdout is kept for the one JSON document. */
 export const reporter: Reporter = {
@@ -18,14 +16,6 @@ export const reporter: Reporter = {
   info: (m) => process.stderr.write(`${m}\n`),
   warn: (m) => process.stderr.write(`warning: ${m}\n`),
 };
-
-/** A free Kafka port whose next port (the local runtime's controller) is free too. */
-export async function freeKafkaPort(): Promise<number> {
-  let port: number;
-  do port = await freePort();
-  while (!(await canListen('127.0.0.1', port + 1)));
-  return port;
-}
 
 /** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
 export function cpuSeconds(pid: number): number {

@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { SCENARIOS_DIR } from '../src/scenario/load.js';
 import { canListen } from '../src/runtime/ports.js';
 import { runCli, type CliRun } from './support/cli.js';
+import { issueCertificate, makeCa } from './support/pki.js';
 import { freePort } from './support/ports.js';
 
 /**
@@ -123,8 +124,18 @@ const usageCases: UsageCase[] = [
   { bad: 'up --processors with --no-processor', args: ['up', '--bootstrap-server', '127.0.0.1:1', '--processors', '3', '--no-processor'], names: ['--processors with --no-processor'] },
   { bad: 'up --processors 0', args: ['up', '--bootstrap-server', '127.0.0.1:1', '--processors', '0'], names: ['--processors', "'0'"], byCommander: true },
   { bad: 'up --bootstrap-server without a port', args: ['up', '--bootstrap-server', 'kafka-host'], names: ['--bootstrap-server', "got 'kafka-host'"], byCommander: true },
+  { bad: 'up --mqtt not a known MQTT service', args: ['up', '--runtime', 'docker', '--mqtt', 'bogus'], names: ['--mqtt', "'bogus'", 'expected one of proxy, endpoint'], byCommander: true },
+  { bad: 'smoke --mqtt proxy on the local runtime', args: ['smoke', '--runtime', 'local', '--mqtt', 'proxy'], names: ['--mqtt proxy', 'runs only on the docker runtime', '--runtime docker'] },
+  { bad: 'up --mqtt proxy attached to your own cluster (the local runtime)', args: ['up', '--bootstrap-server', '127.0.0.1:1', '--mqtt', 'proxy'], names: ['--mqtt proxy', 'runs only on the docker runtime'] },
   { bad: 'attached up on the docker runtime', args: ['up', '--runtime', 'docker', '--bootstrap-server', '127.0.0.1:1'], names: ['run on the local runtime', '--runtime local'] },
   { bad: 'down --delete-topics with no attached platform', args: ['down', '--runtime', 'local', '--delete-topics'], names: ['--delete-topics is for a platform attached to your own cluster', 'down --volumes'] },
+  { bad: 'up on a non-loopback --host with no MQTT users', args: ['up', '--runtime', 'local', '--host', '0.0.0.0'], names: ['--host 0.0.0.0', '--mqtt-password-file', '--mqtt-allow-anonymous'] },
+  { bad: 'smoke --mqtt-tls-cert that does not exist', args: ['smoke', '--runtime', 'local', '--mqtt-tls-cert', '/nonexistent/endpoint.pem', '--mqtt-tls-key', '/nonexistent/endpoint.key'], names: ['--mqtt-tls-cert /nonexistent/endpoint.pem', 'ENOENT'] },
+  { bad: 'up --mqtt-tls-cert not a PEM certificate', args: ['up', '--runtime', 'local', '--mqtt-tls-cert', join(SCENARIOS_DIR, 'connected-cars.yaml'), '--mqtt-tls-key', join(SCENARIOS_DIR, 'connected-cars.sql')], names: [`--mqtt-tls-cert ${join(SCENARIOS_DIR, 'connected-cars.yaml')} holds no PEM certificate`] },
+  { bad: 'up --mqtt-tls-cert without its key', args: ['up', '--runtime', 'local', '--mqtt-tls-cert', '/nonexistent/endpoint.pem'], names: ['--mqtt-tls-cert needs --mqtt-tls-key'] },
+  { bad: 'demo --mqtt-port 0 without TLS', args: ['demo', '--runtime', 'local', '--mqtt-port', '0'], names: ['--mqtt-port 0', '--mqtt-tls-cert'] },
+  { bad: 'up --mqtt-password-file that does not exist', args: ['up', '--runtime', 'local', '--mqtt-password-file', '/nonexistent/passwd'], names: ['/nonexistent/passwd', 'mosquitto_passwd'] },
+  { bad: 'generate --credentials with --username', args: ['generate', '--credentials', '/nonexistent/cars.txt', '--username', 'car-1'], names: ['--username or --credentials'] },
   { bad: 'model without a subcommand', args: ['model'], names: ['Usage: edge-ml model', 'eval', 'score'] },
   { bad: 'model eval --windows 0', args: ['model', 'eval', '--windows', '0'], names: ['--windows', "'0'"], byCommander: true },
   { bad: 'model eval --seed negative', args: ['model', 'eval', '--seed', '-1'], names: ['--seed', "'-1'"], byCommander: true },
@@ -197,6 +208,52 @@ describe('a broken --scenario file exits 2 naming file and line, before anything
       const run = await runCli(home, ['--state-dir', home, '--scenario', broken.file, 'up', '--runtime', 'local', ...ports, '--timeout', '20'], { timeoutMs: CLI_TIMEOUT_MS });
       assert.equal(run.exitCode, 2, run.stderr);
       assertNames(run, [fileLine, ...names]);
+      await assertNothingLeft(home);
+    });
+  }
+});
+
+describe('bad MQTT security files exit 2 naming the file (and line), before anything starts', () => {
+  const dir = tempDir('edge-ml-usage-mqtt-');
+  const write = (name: string, lines: string[]): string => {
+    const file = join(dir, name);
+    writeFileSync(file, lines.join('\n'));
+    return file;
+  };
+  const cases: { bad: string; args: () => Promise<string[]>; names: (args: string[]) => string[] }[] = [
+    {
+      bad: 'a key that is not the certificate\'s',
+      args: async () => {
+        const ca = await makeCa(dir, 'ca');
+        const one = await issueCertificate(ca, dir, 'one', { altNames: 'IP:127.0.0.1', usage: 'server' });
+        const two = await issueCertificate(ca, dir, 'two', { altNames: 'IP:127.0.0.1', usage: 'server' });
+        return ['--mqtt-tls-cert', one.certFile, '--mqtt-tls-key', two.keyFile];
+      },
+      names: (args) => [`--mqtt-tls-key ${args[3]} is not the key of --mqtt-tls-cert ${args[1]}`],
+    },
+    {
+      bad: 'a password file line that is not a $6$ or $7$ hash',
+      args: async () => ['--mqtt-password-file', write('passwd', ['car-1:$7$101$AAAAAAAAAAAAAAAA$AAAA', 'car-2:plain-text'])],
+      names: (args) => [`${args[1]}:1:`, 'base64 salt'],
+    },
+    {
+      bad: 'an ACL line with an unknown keyword',
+      args: async () => ['--mqtt-acl-file', write('acl', ['# cars', 'pattern write car/%u/#', 'topik read car/#'])],
+      names: (args) => [`${args[1]}:3:`, "unknown keyword 'topik'"],
+    },
+    {
+      bad: 'an ACL topic with # inside',
+      args: async () => ['--mqtt-acl-file', write('acl-hash', ['user car-1', 'topic write car/#/temperature'])],
+      names: (args) => [`${args[1]}:2:`, "'car/#/temperature' is not a valid MQTT topic filter"],
+    },
+  ];
+  for (const c of cases) {
+    test(`up with ${c.bad}: exit 2`, async () => {
+      const home = tempDir('edge-ml-usage-');
+      const args = await c.args();
+      const run = await runCli(home, ['--state-dir', home, 'up', '--runtime', 'local', ...args], { timeoutMs: CLI_TIMEOUT_MS });
+      assert.equal(run.exitCode, 2, run.stderr);
+      assertNames(run, c.names(args));
       await assertNothingLeft(home);
     });
   }
@@ -328,7 +385,7 @@ describe('up refuses ports it cannot listen on, with exit 1, before anything sta
 
   test('an address not on this machine (--host 192.0.2.1) is not called "in use": exit 1 naming EADDRNOTAVAIL', async () => {
     const home = tempDir('edge-ml-usage-');
-    const args = ['--state-dir', home, 'up', '--runtime', 'local', '--host', '192.0.2.1', '--kafka-port', String(await freeKafkaPort()), '--mqtt-port', String(await freePort()), '--timeout', '20'];
+    const args = ['--state-dir', home, 'up', '--runtime', 'local', '--host', '192.0.2.1', '--mqtt-allow-anonymous', '--kafka-port', String(await freeKafkaPort()), '--mqtt-port', String(await freePort()), '--timeout', '20'];
     const run = await runCli(home, args, { timeoutMs: CLI_TIMEOUT_MS });
     assert.equal(run.exitCode, 1, run.stderr);
     assertNames(run, ['MQTT port 192.0.2.1:', 'cannot be listened on: EADDRNOTAVAIL']);

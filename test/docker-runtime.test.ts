@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from './support/node-test.js';
 import { loadScenario } from '../src/scenario/load.js';
-import { componentStatuses, composeEnvironment, extensionDir, hostEndpoints, parseComposePs, portsOf } from '../src/runtime/docker-compose.js';
+import { COMPOSE_FILE, componentStatuses, composeEnvironment, ENDPOINT_OVERRIDE_FILE, extensionDir, hostEndpoints, parseComposePs, portsOf } from '../src/runtime/docker-compose.js';
 import { placeJar } from '../src/runtime/docker.js';
 import { DEFAULT_PORTS } from '../src/runtime/types.js';
 import { UDF_JAR_NAME } from '../src/udf/jars.js';
@@ -138,14 +138,19 @@ test('docker compose ps --format json is read in both its array and its one-obje
 });
 
 test('container state and health become component states; a missing container is stopped', () => {
-  assert.deepEqual(componentStatuses(psLines), [
+  assert.deepEqual(componentStatuses(psLines, 'proxy'), [
     { name: 'kafka', state: 'running', address: '127.0.0.1:9092', detail: 'Up 2 minutes (healthy)' },
     { name: 'ksqldb', state: 'starting', address: '127.0.0.1:8088', detail: 'Up 20 seconds (health: starting)' },
     { name: 'mqtt-proxy', state: 'dead', address: undefined, detail: 'Exited (1) 5 seconds ago' },
   ]);
   assert.deepEqual(
-    componentStatuses([{ Service: 'broker', State: 'running', Health: 'unhealthy' }]).map((c) => c.state),
+    componentStatuses([{ Service: 'broker', State: 'running', Health: 'unhealthy' }], 'proxy').map((c) => c.state),
     ['unhealthy', 'stopped', 'stopped'],
+  );
+  assert.deepEqual(
+    componentStatuses([...psLines, { Service: 'mqtt-endpoint', State: 'running', Health: 'healthy', Status: 'Up' }], 'endpoint').map((c) => `${c.name} ${c.state}`),
+    ['kafka running', 'ksqldb starting', 'mqtt-endpoint running'],
+    "the endpoint variant reports its own MQTT service, not the proxy's container",
   );
 });
 
@@ -180,13 +185,13 @@ test('a new UDF jar replaces the old one by rename: whoever has the old file ope
  * A stand-in `docker` for the orchestration test: it logs every call with the EDGE_ML_* values it
  * saw and answers like an engine with compose v2 whose edge-ml containers are up and healthy.
  */
-function fakeDocker(dir: string, ports: { kafka: number; ksql: number; mqtt: number }): string {
+function fakeDocker(dir: string, ports: { kafka: number; ksql: number; mqtt: number }, mqttService: string): string {
   const bin = join(dir, 'fake-bin');
   mkdirSync(bin);
   const ps = [
     { Service: 'broker', State: 'running', Health: 'healthy', Status: 'Up 1 minute (healthy)', Publishers: [{ URL: '127.0.0.1', PublishedPort: ports.kafka, TargetPort: 9092 }] },
     { Service: 'ksqldb-server', State: 'running', Health: 'healthy', Status: 'Up 1 minute (healthy)', Publishers: [{ URL: '127.0.0.1', PublishedPort: ports.ksql, TargetPort: 8088 }] },
-    { Service: 'mqtt-proxy', State: 'running', Health: 'healthy', Status: 'Up 1 minute (healthy)', Publishers: [{ URL: '127.0.0.1', PublishedPort: ports.mqtt, TargetPort: 1883 }] },
+    { Service: mqttService, State: 'running', Health: 'healthy', Status: 'Up 1 minute (healthy)', Publishers: [{ URL: '127.0.0.1', PublishedPort: ports.mqtt, TargetPort: 1883 }] },
   ];
   writeFileSync(join(dir, 'ps.json'), ps.map((c) => JSON.stringify(c)).join('\n') + '\n');
   writeFileSync(
@@ -255,24 +260,33 @@ async function fakeKsqlDb(
   return { statements, warn: (message) => warnings.push({ message }), refuse: (stream) => (refused = stream), close: () => server.close() };
 }
 
-test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no real containers): up, up again, status, ksql run, down', async () => {
+/** A stand-in docker CLI and ksqlDB on free ports, the `up` arguments that reach them, and the docker calls made so far. */
+async function standInPlatform(mqttService: string) {
   const { freePort } = await import('./support/ports.js');
   const dir = tempDir('edge-ml-docker-');
   const stateDir = join(dir, 'state');
   const ports = { kafka: await freePort(), ksql: await freePort(), mqtt: await freePort() };
-  const bin = fakeDocker(dir, ports);
+  const bin = fakeDocker(dir, ports, mqttService);
   const ksqlDb = await fakeKsqlDb(ports.ksql);
   const jar = join(dir, 'anomaly.jar');
   writeFileSync(jar, 'a jar');
   const env = { PATH: `${bin}:${process.env.PATH}` };
   const upArgs = ['--state-dir', stateDir, 'up', '--runtime', 'docker', '--jar', jar, '--kafka-port', String(ports.kafka), '--ksql-port', String(ports.ksql), '--mqtt-port', String(ports.mqtt), '--timeout', '60'];
   const calls = (): string[] => readFileSync(join(dir, 'calls.log'), 'utf8').trim().split('\n');
+  return { stateDir, ports, ksqlDb, env, upArgs, calls };
+}
+
+test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no real containers): up, up again, status, ksql run, down', async () => {
+  const { stateDir, ports, ksqlDb, env, upArgs, calls } = await standInPlatform('mqtt-proxy');
   try {
     const first = await runCli(upArgs, env);
     assert.equal(first.code, 0, first.stderr);
     const firstCalls = calls();
     const upIndex = firstCalls.findIndex((c) => / up -d /.test(c));
     assert.ok(upIndex > 0, 'docker compose up -d ran');
+    const composeCalls = firstCalls.filter((c) => c.startsWith('compose -p'));
+    assert.ok(composeCalls.every((c) => c.startsWith(`compose -p edge-ml -f ${COMPOSE_FILE} `) && !c.includes(ENDPOINT_OVERRIDE_FILE)), 'the default (proxy) variant is docker-compose.yml alone, as before');
+    assert.ok(!composeCalls.some((c) => / build /.test(c)), 'nothing to build for the proxy');
     assert.match(firstCalls[upIndex]!, new RegExp(`ext=${extensionDir(stateDir)} ksql=${ports.ksql} regex=temperature:\\.\\*temperature`));
     assert.ok(firstCalls.some((c) => / restart ksqldb-server /.test(c)), 'a new jar under a running ksqlDB restarts it');
     assert.ok(firstCalls.some((c) => /exec -T broker kafka-topics .*--topic temperature --partitions 3/.test(c)), 'the topic is created in the broker');
@@ -321,8 +335,43 @@ test('orchestration with a stand-in docker CLI and replayed ksqlDB responses (no
 
     const down = await runCli(['--state-dir', stateDir, 'down', '--volumes'], env);
     assert.equal(down.code, 0, down.stderr);
-    assert.ok(calls().some((c) => / down --volumes /.test(c)));
+    assert.ok(calls().some((c) => / down --remove-orphans --volumes /.test(c)));
     assert.ok(!existsSync(join(stateDir, 'platform.json')), 'down clears the record');
+  } finally {
+    ksqlDb.close();
+  }
+});
+
+test('with a stand-in docker CLI (no image is built here): up --runtime docker --mqtt endpoint builds and starts the endpoint variant, records it, and down removes it', async () => {
+  const { stateDir, ksqlDb, env, upArgs, calls } = await standInPlatform('mqtt-endpoint');
+  const endpointFiles = `compose -p edge-ml -f ${COMPOSE_FILE} -f ${ENDPOINT_OVERRIDE_FILE} `;
+  try {
+    const up = await runCli([...upArgs, '--mqtt', 'endpoint'], env);
+    assert.equal(up.code, 0, up.stderr);
+    const composeCalls = calls().filter((c) => c.startsWith('compose -p'));
+    assert.ok(composeCalls.length > 0 && composeCalls.every((c) => c.startsWith(endpointFiles)), `every compose call names both files:\n${composeCalls.join('\n')}`);
+    const build = composeCalls.findIndex((c) => c.startsWith(`${endpointFiles}build mqtt-endpoint `));
+    const start = composeCalls.findIndex((c) => c.startsWith(`${endpointFiles}up -d `));
+    assert.ok(build >= 0 && build < start, 'the endpoint image is built before the containers start');
+    assert.match(composeCalls[start]!, /regex=temperature:\.\*temperature/, 'the scenario mapping reaches compose');
+    assert.doesNotMatch(up.stderr, /MQTT Proxy's record key/, "no proxy, no check of the proxy's key");
+    const record = JSON.parse(readFileSync(join(stateDir, 'platform.json'), 'utf8')) as { mqtt?: string };
+    assert.equal(record.mqtt, 'endpoint');
+
+    const status = JSON.parse(await runCliStdout(['--state-dir', stateDir, '--json', 'status'], env)) as { running: boolean; components: { name: string }[] };
+    assert.equal(status.running, true);
+    assert.deepEqual(status.components.map((c) => c.name), ['kafka', 'ksqldb', 'mqtt-endpoint']);
+
+    const callsBefore = calls().length;
+    const other = await runCli([...upArgs, '--mqtt', 'proxy'], env);
+    assert.equal(other.code, 2, other.stderr);
+    assert.match(other.stderr, /running with --mqtt endpoint; it cannot switch to --mqtt proxy/);
+    assert.match(other.stderr, /hint: edge-ml down first/);
+    assert.equal(calls().length, callsBefore, 'refused before any docker call');
+
+    const down = await runCli(['--state-dir', stateDir, 'down'], env);
+    assert.equal(down.code, 0, down.stderr);
+    assert.ok(calls().some((c) => c.startsWith(`${endpointFiles}down --remove-orphans `)), 'down uses the recorded variant');
   } finally {
     ksqlDb.close();
   }

@@ -31,7 +31,7 @@ test('a send whose answer lacks a partition (kafkajs after a leader change) ackn
   const skippedReports: number[] = [];
   // The first send comes back without partition 1; the second covers everything.
   const { producer, sends } = producerAnswering(placements, (send, partitions) => (send === 1 ? partitions.filter((p) => p !== 1) : partitions));
-  const batcher = new KafkaBatcher(producer, { lingerMs: 1, maxBatchMessages: 100, maxBatchBytes: 1 << 20, placements, onError: () => assert.fail('no error'), onSkipped: (n) => skippedReports.push(n) });
+  const batcher = new KafkaBatcher(producer, { lingerMs: 1, maxBatchMessages: 100, maxBatchBytes: 1 << 20, placements, onError: () => assert.fail('no error'), onHeld: () => assert.fail('no hold'), onSkipped: (n) => skippedReports.push(n) });
   const acked: string[] = [];
   const sent = [record(1, 1), record(2, 1), record(4, 1), record(1, 2), record(3, 1), record(4, 2)];
   const all = sent.map((message) => new Promise<void>((resolve, reject) => batcher.send('temperature', message, (err) => (err ? reject(err) : (acked.push(`${message.key}#${String(message.value)}`), resolve())))));
@@ -46,7 +46,7 @@ test('a send whose answer lacks a partition (kafkajs after a leader change) ackn
 test('a record its partition never comes back for fails after a bound, so its publisher resends instead of waiting forever', async () => {
   const placements = new Placements();
   const { producer } = producerAnswering(placements, (_send, partitions) => partitions.filter((p) => p !== 1));
-  const batcher = new KafkaBatcher(producer, { lingerMs: 1, maxBatchMessages: 100, maxBatchBytes: 1 << 20, placements, onError: () => undefined, onSkipped: () => undefined });
+  const batcher = new KafkaBatcher(producer, { lingerMs: 1, maxBatchMessages: 100, maxBatchBytes: 1 << 20, placements, onError: () => undefined, onHeld: () => undefined, onSkipped: () => undefined });
   const result = await new Promise<Error | undefined>((resolve) => batcher.send('temperature', record(1, 1), resolve));
   assert.match(result?.message ?? '', /acknowledged 5 sends without this record's partition/);
 });

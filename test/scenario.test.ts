@@ -68,6 +68,16 @@ test('an invalid topic mapping and a template without {car} are both reported', 
   assert.match(err.message, /mqtt\.topicTemplate' must contain the placeholder \{car\}/);
 });
 
+test("mqtt.docker picks the docker runtime's MQTT service: proxy by default and in the bundled scenario, endpoint when asked, nothing else", () => {
+  assert.equal(loadScenario('connected-cars').mqtt.docker, 'proxy');
+  const dir = scenarioDir();
+  const parsed = (yaml: string) => parseScenario(yaml, join(dir, 'variant.yaml')).mqtt.docker;
+  assert.equal(parsed(goodYaml.replace(/^\s*docker: proxy\n/m, '')), 'proxy', 'absent: proxy, as in the tutorial');
+  assert.equal(parsed(goodYaml.replace(/docker: proxy/, 'docker: endpoint')), 'endpoint');
+  const err = loadError(goodYaml.replace(/docker: proxy/, 'docker: mosquitto'));
+  assert.match(err.message, /field 'mqtt\.docker' must be one of proxy, endpoint, got "mosquitto"/);
+});
+
 test('an unknown scenario name is a usage error that says where it looked', () => {
   assert.throws(() => loadScenario('no-such-scenario'), (err: unknown) => err instanceof EdgeMlError && err.exitCode === 2 && /not found/.test(err.message));
 });

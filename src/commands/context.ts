@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -67,6 +68,15 @@ export function oneOf<T extends string>(choices: readonly T[]) {
     }
     return text as T;
   };
+}
+
+/** A CA file: a PEM certificate, checked when parsed. */
+export function pemCertificateFile(path: string): string {
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw new InvalidArgumentError(`no file at '${path}': give the CA certificate as a PEM file`);
+  if (!readFileSync(path, 'utf8').includes('-----BEGIN CERTIFICATE-----')) {
+    throw new InvalidArgumentError(`'${path}' holds no PEM certificate (-----BEGIN CERTIFICATE-----); convert a DER file with: openssl x509 -inform der -in FILE -out ca.pem`);
+  }
+  return path;
 }
 
 export const parseRuntimeName = oneOf(RUNTIME_NAMES);

@@ -4,10 +4,11 @@ import { liveLabels } from '../dashboard/labels.js';
 import type { Ui } from '../ui/ui.js';
 import { DEFAULT_DASHBOARD_PORT, serveDashboard, untilSignal } from './dashboard.js';
 import { commandContext, integerIn, numberIn, withExamples } from './context.js';
+import { addMqttClientOptions, fleetSize, mqttClientOf, type MqttClientFlags } from './mqtt-options.js';
 import { addPlatformOptions, platformRequest, type PlatformFlags } from './platform-options.js';
 
-interface DemoFlags extends PlatformFlags {
-  cars: number;
+interface DemoFlags extends PlatformFlags, MqttClientFlags {
+  cars?: number;
   rate?: number;
   duration: number;
   seed: number;
@@ -20,13 +21,12 @@ const DASHBOARD_READY_MS = 30_000;
 
 export function registerDemo(program: Command): void {
   const demo = addPlatformOptions(
-    program
-      .command('demo')
+    addMqttClientOptions(program.command('demo'), "the demo's cars")
       .description(
         'the connected-cars tutorial as narrated steps: start the platform, show the UDF and the KSQL, put cars on the road,\n' +
           'follow the anomalies live, then sum up detection against the injected faults. The platform keeps running.',
       )
-      .option('--cars <n>', 'cars to simulate', integerIn(1), 20)
+      .option('--cars <n>', 'cars to simulate (default: 20, or one per --credentials user)', integerIn(1))
       .option('--rate <r>', "windows per second per car (default: the scenario's)", numberIn(0.01))
       .option('--duration <seconds>', 'how long the cars drive', integerIn(1), 60)
       .option('--seed <n>', 'generator seed', integerIn(0, 2 ** 32 - 1), 1)
@@ -35,6 +35,8 @@ export function registerDemo(program: Command): void {
   ).action(async (flags: DemoFlags, command: Command) => {
     const ctx = commandContext(command);
     const scenario = ctx.scenario();
+    const client = mqttClientOf(flags);
+    const cars = fleetSize(client, flags.cars, 20);
     const { runtime, upOptions } = await platformRequest(flags, scenario, ctx.options);
     // Before the platform starts: the page shows it coming up.
     const dashboard = flags.dashboard ? await serveDashboard(ctx, flags, { host: flags.host, port: flags.dashboardPort }) : undefined;
@@ -50,14 +52,15 @@ export function registerDemo(program: Command): void {
         runtime,
         upOptions,
         {
-          cars: flags.cars,
+          cars,
           rate: flags.rate ?? scenario.generator.rate,
           durationS: flags.duration,
           seed: flags.seed,
           signal: interrupted.signal,
-          beforeCars: async (faults, cars) => {
+          client,
+          beforeCars: async (faults, carNames) => {
             if (!dashboard) return;
-            dashboard.useLabels(liveLabels(faults, cars));
+            dashboard.useLabels(liveLabels(faults, carNames));
             // The page should see every car from its first window: its consumer reads from the topics' ends.
             if (!(await dashboard.untilLive(DASHBOARD_READY_MS))) ctx.ui.warn(`the dashboard is not reading Kafka yet after ${DASHBOARD_READY_MS / 1000} s; the cars start anyway`);
           },

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { EdgeMlError, UsageError, errorMessage } from '../errors.js';
 import { invalidSourceAddresses, parseBrokerUrl } from '../generator/broker-address.js';
-import type { QoS } from '../generator/car-connection.js';
+import type { MqttClientSettings, QoS } from '../generator/car-connection.js';
 import { datasetFormatOf, writeDataset } from '../generator/dataset.js';
 import { parseFaultKinds, type FaultKind } from '../generator/faults.js';
 import { parseShard, shardCarIds, type Shard } from '../generator/fleet.js';
@@ -12,16 +12,15 @@ import { carTopic } from '../scenario/scenario.js';
 import { readPlatform } from '../state/state-dir.js';
 import { RunStatusLine, formatRunSummary } from '../ui/run-status.js';
 import { commandContext, integerIn, numberIn, oneOf, withExamples, type CommandContext } from './context.js';
+import { addMqttClientOptions, fleetSize, mqttClientOf, type MqttClientFlags } from './mqtt-options.js';
 
-interface GenerateFlags {
+interface GenerateFlags extends MqttClientFlags {
   cars?: number;
   rate?: number;
   duration?: number;
   count?: number;
   qos?: '0' | '1' | '2';
   broker?: string;
-  username?: string;
-  password?: string;
   clientPrefix: string;
   ramp: number;
   connections?: number;
@@ -39,8 +38,7 @@ interface GenerateFlags {
 const DEFAULT_BROKER = 'mqtt://localhost:1883';
 
 export function registerGenerate(program: Command): void {
-  const generate = program
-    .command('generate')
+  const generate = addMqttClientOptions(program.command('generate'), 'every car')
     .description('simulate cars publishing engine-temperature windows over MQTT, with labelled injected faults')
     .option('--cars <n>', "number of cars in the fleet (default: the scenario's)", integerIn(1))
     .option('--rate <r>', "messages per second per car, 0 = as fast as the broker acks (default: the scenario's)", numberIn(0))
@@ -48,8 +46,6 @@ export function registerGenerate(program: Command): void {
     .option('--count <m>', 'messages per car', integerIn(1))
     .option('--qos <0|1|2>', "MQTT QoS (default: the scenario's)", oneOf(['0', '1', '2'] as const))
     .option('--broker <url>', `MQTT broker, mqtt://host:port or mqtts:// (default: the running platform's, else ${DEFAULT_BROKER})`)
-    .option('--username <name>', 'MQTT user name')
-    .option('--password <secret>', 'MQTT password')
     .option('--client-prefix <text>', 'MQTT client id prefix: a car is <prefix><id>', 'edge-ml-car-')
     .option('--ramp <s>', 'spread the connects over this many seconds', numberIn(0), 0)
     .option('--connections <k>', 'carry the cars over K MQTT connections instead of one each', integerIn(1))
@@ -67,19 +63,21 @@ export function registerGenerate(program: Command): void {
       const scenario = ctx.scenario();
       const kinds = parseFaultKinds(flags.anomalyKinds);
       if (typeof kinds === 'string') throw new UsageError(`--anomaly-kinds: ${kinds}`);
-      const cars = flags.cars ?? scenario.generator.cars;
+      const client = mqttClientOf(flags);
+      const cars = fleetSize(client, flags.cars, scenario.generator.cars);
       const carIds = shardCarIds(cars, flags.shard);
       if (carIds.length === 0) throw new UsageError(`--shard ${flags.shard!.index}/${flags.shard!.count} of ${cars} cars has no cars`, 'use fewer shards than cars');
       if (flags.duration !== undefined && flags.count !== undefined) throw new UsageError('give --duration or --count, not both');
       const source = { seed: flags.seed, anomalyRate: flags.anomalyRate ?? scenario.generator.anomalyRate, anomalyKinds: kinds };
       if (flags.output) return writeWindows(ctx, flags, flags.output, carIds, source);
-      await publish(ctx, publishPlan(ctx, flags, carIds, source), flags.labels);
+      await publish(ctx, publishPlan(ctx, flags, client, carIds, source), flags.labels);
     });
   withExamples(generate, [
     'edge-ml generate --cars 1000 --duration 60',
     'edge-ml generate --cars 50 --count 20 --labels labels.jsonl --json',
     'edge-ml generate --cars 100000 --rate 0.1 --connections 20000 --source-address 127.0.0.2,127.0.0.3',
     'edge-ml generate --cars 10000 --shard 2/4 --broker mqtt://edge-gw:1883',
+    'edge-ml generate --broker mqtts://edge-gw:8883 --cafile ca.pem --credentials cars.txt',
     'edge-ml generate --output train.csv --cars 200 --count 50 --anomaly-rate 0',
   ]);
 }
@@ -110,14 +108,17 @@ async function writeWindows(
 function publishPlan(
   ctx: CommandContext,
   flags: GenerateFlags,
+  client: MqttClientSettings,
   carIds: number[],
   source: PublishPlan['source'],
 ): Omit<PublishPlan, 'labels'> {
   const scenario = ctx.scenario();
-  const brokerText = flags.broker ?? readPlatform(ctx.options.stateDir)?.endpoints.mqttUrl ?? DEFAULT_BROKER;
+  const platform = readPlatform(ctx.options.stateDir)?.endpoints;
+  const brokerText = flags.broker ?? (client.ca && platform?.mqttsUrl) ?? platform?.mqttUrl ?? DEFAULT_BROKER;
   const broker = parseBrokerUrl(brokerText);
   if (typeof broker === 'string') throw new UsageError(`--broker: ${broker}`);
-  if (flags.password !== undefined && flags.username === undefined) throw new UsageError('--password needs --username');
+  if (client.ca && !broker.tls) throw new UsageError(`--cafile is for an mqtts:// broker, got ${broker.url}`, 'give --broker mqtts://HOST:8883');
+  if (client.credentials && flags.connections !== undefined) throw new UsageError('--credentials gives each car a login of its own, so a connection of its own', 'drop --connections');
   const connections = flags.connections ?? carIds.length;
   if (connections > carIds.length) {
     throw new UsageError(`--connections ${connections} is more than the ${carIds.length} cars simulated here`, 'each connection carries at least one car');
@@ -133,11 +134,12 @@ function publishPlan(
     }
   }
   return {
-    broker,
-    username: flags.username,
-    password: flags.password,
+    broker: { ...broker, ca: client.ca },
+    login: client.login,
+    credentials: client.credentials,
     carIds,
-    topicOf: (carId) => carTopic(scenario, carId),
+    // With --credentials a car is known by its user name, so an ACL pattern car/%u/# fits its topic.
+    topicOf: (carId) => carTopic(scenario, client.credentials?.[carId - 1]!.username ?? carId),
     clientPrefix: flags.clientPrefix,
     source,
     rate: flags.rate ?? scenario.generator.rate,

@@ -1,7 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { KsqlCredentials } from '../ksql/auth.js';
+import { pemCertificateFile } from './context.js';
 
 /** A ksqlDB named on the command line: where, and how to authenticate and trust it. */
 export interface KsqlConnection {
@@ -17,7 +18,7 @@ export function addKsqlConnectionOptions(command: Command): Command {
     .addOption(new Option('--ksql-url <url>', 'an existing ksqlDB server instead of the running platform (e.g. http://ksqldb:8088)').argParser(httpUrl))
     .addOption(new Option('--ksql-api-key <key>', 'API key for a ksqlDB with HTTP basic auth (Confluent Cloud: a key of the ksqlDB cluster)').env('KSQL_API_KEY'))
     .addOption(new Option('--ksql-api-secret <secret>', "the key's secret; the environment variable keeps it out of shell history").env('KSQL_API_SECRET'))
-    .addOption(new Option('--ksql-ca <file>', "PEM file of the CA that signed an https ksqlDB's certificate (or NODE_EXTRA_CA_CERTS=FILE)").argParser(pemFile));
+    .addOption(new Option('--ksql-ca <file>', "PEM file of the CA that signed an https ksqlDB's certificate (or NODE_EXTRA_CA_CERTS=FILE)").argParser(pemCertificateFile));
 }
 
 /** Help examples for the options above. */
@@ -64,12 +65,4 @@ function httpUrl(text: string): string {
   // Not commander's InvalidArgumentError, which would print the URL, and with it the password.
   if (url.username || url.password) throw new UsageError('--ksql-url carries credentials', 'give them as --ksql-api-key and --ksql-api-secret (or KSQL_API_KEY and KSQL_API_SECRET), not in the URL');
   return text;
-}
-
-function pemFile(path: string): string {
-  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw new InvalidArgumentError(`no file at '${path}': give the CA certificate as a PEM file`);
-  if (!readFileSync(path, 'utf8').includes('-----BEGIN CERTIFICATE-----')) {
-    throw new InvalidArgumentError(`'${path}' holds no PEM certificate (-----BEGIN CERTIFICATE-----); convert a DER file with: openssl x509 -inform der -in FILE -out ca.pem`);
-  }
-  return path;
 }

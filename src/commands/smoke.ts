@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { runSmoke, type SmokeReport } from '../pipeline/smoke.js';
 import type { Ui } from '../ui/ui.js';
 import { commandContext, integerIn, numberIn, withExamples } from './context.js';
+import { addMqttClientOptions, fleetSize, mqttClientOf, type MqttClientFlags } from './mqtt-options.js';
 import { addPlatformOptions, platformRequest, type PlatformFlags } from './platform-options.js';
 
-interface SmokeFlags extends PlatformFlags {
+interface SmokeFlags extends PlatformFlags, MqttClientFlags {
   cars?: number;
   messages?: number;
   minRecall?: number;
@@ -16,8 +17,7 @@ interface SmokeFlags extends PlatformFlags {
 
 export function registerSmoke(program: Command): void {
   const smoke = addPlatformOptions(
-    program
-      .command('smoke')
+    addMqttClientOptions(program.command('smoke'), "the smoke's cars")
       .description(
         'the CI smoke run: up, publish labelled cars, read every event back, check nothing was lost and detection meets the minimums, down.\n' +
           'Exit 0 only when every check passes.',
@@ -33,18 +33,21 @@ export function registerSmoke(program: Command): void {
   ).action(async (flags: SmokeFlags, command: Command) => {
     const ctx = commandContext(command);
     const scenario = ctx.scenario();
+    const client = mqttClientOf(flags);
+    const cars = fleetSize(client, flags.cars, scenario.smoke.cars);
     const { runtime, upOptions } = await platformRequest(flags, scenario, ctx.options);
     const report = await runSmoke(
       runtime,
       upOptions,
       {
-        cars: flags.cars ?? scenario.smoke.cars,
+        cars,
         messages: flags.messages ?? scenario.smoke.messages,
         minRecall: flags.minRecall ?? scenario.smoke.minRecall,
         minPrecision: flags.minPrecision ?? scenario.smoke.minPrecision,
         seed: flags.seed,
         scoreTimeoutS: flags.scoreTimeout,
         keep: flags.keep,
+        client,
       },
       ctx.ui,
     );

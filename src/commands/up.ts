@@ -27,6 +27,7 @@ export function registerUp(program: Command): void {
     'edge-ml up',
     'edge-ml up --runtime local --mqtt-port 11883',
     'edge-ml up --runtime docker --timeout 600',
+    "edge-ml up --runtime docker --mqtt endpoint   # this project's MQTT endpoint instead of the Confluent MQTT Proxy",
     'edge-ml up --bootstrap-server pkc-xxxxx.europe-west1.gcp.confluent.cloud:9092 --kafka-config ccloud.properties',
     'edge-ml up --bootstrap-server k1:9093,k2:9093,k3:9093 --kafka-config client.properties --processors 2',
     'edge-ml up --bootstrap-server k1:9093 --kafka-config client.properties --no-mqtt-endpoint   # another machine: processors only',

@@ -9,6 +9,8 @@ export interface BrokerAddress {
   tls: boolean;
   host: string;
   port: number;
+  /** PEM CA(s) an mqtts:// broker's certificate is checked against; default: the system's. */
+  ca?: string;
 }
 
 const SCHEMES: Record<string, { tls: boolean; port: number }> = {
@@ -46,5 +48,5 @@ export function invalidSourceAddresses(addresses: readonly string[]): string[] {
  */
 export function openBrokerStream(broker: BrokerAddress, localAddress?: string): Duplex {
   const options = { host: broker.host, port: broker.port, localAddress };
-  return broker.tls ? tlsConnect({ ...options, servername: isIP(broker.host) ? undefined : broker.host }) : netConnect(options);
+  return broker.tls ? tlsConnect({ ...options, ca: broker.ca, servername: isIP(broker.host) ? undefined : broker.host }) : netConnect(options);
 }

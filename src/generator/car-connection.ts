@@ -16,10 +16,24 @@ export interface CarLane {
   source: CarSource;
 }
 
+/** An MQTT login; the password never goes into a message or a log. */
+export interface CarLogin {
+  username: string;
+  password?: string;
+}
+
+/** How cars log in: one user for all, or one per car; and the CA an MQTTS endpoint is checked against. */
+export interface MqttClientSettings {
+  login?: CarLogin;
+  /** Car N logs in as the Nth user, and is known by its user name. */
+  credentials?: readonly CarLogin[];
+  /** PEM text. */
+  ca?: string;
+}
+
 export interface ConnectionSettings {
   broker: BrokerAddress;
-  username?: string;
-  password?: string;
+  login?: CarLogin;
   qos: QoS;
   /** Unacknowledged messages allowed per connection: keeps memory flat under a slow broker. */
   maxInFlight: number;
@@ -86,13 +100,13 @@ export class CarConnection {
   /** Starts connecting; with retry false a failed first attempt is final (the start-up probe). */
   start(retry: boolean): void {
     this.retry = retry;
-    const { broker, username, password, connectTimeoutMs } = this.settings;
+    const { broker, login, connectTimeoutMs } = this.settings;
     const client = new MqttClient(() => openBrokerStream(broker, this.localAddress), {
       clientId: this.clientId,
       protocolVersion: 4,
       clean: true,
-      username,
-      password,
+      username: login?.username,
+      password: login?.password,
       connectTimeout: connectTimeoutMs,
       // Reconnects are ours (backoff); mqtt.js's own would retry at a fixed period.
       reconnectPeriod: 0,

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EdgeMlError } from '../errors.js';
 import type { BrokerAddress } from './broker-address.js';
-import { CarConnection, type QoS } from './car-connection.js';
+import { CarConnection, type CarLogin, type QoS } from './car-connection.js';
 import { CarSource, type CarSourceOptions } from './car-source.js';
 import { clientIdFor, groupCars } from './fleet.js';
 import type { LabelSink } from './label-writer.js';
@@ -12,8 +12,10 @@ import { SendQueue } from './send-queue.js';
 /** Everything a publishing run needs, validated by the caller. */
 export interface PublishPlan {
   broker: BrokerAddress;
-  username?: string;
-  password?: string;
+  /** Every connection's login, unless credentials are given. */
+  login?: CarLogin;
+  /** Car N's own login is credentials[N - 1]; each car then has a connection of its own. */
+  credentials?: readonly CarLogin[];
   carIds: readonly number[];
   topicOf(carId: number): string;
   clientPrefix: string;
@@ -69,8 +71,6 @@ export class PublishRun {
     const sink = { stats: this.stats, labels: plan.labels, sendQueue: new SendQueue() };
     const settings = {
       broker: plan.broker,
-      username: plan.username,
-      password: plan.password,
       qos: plan.qos,
       maxInFlight: plan.maxInFlight,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
@@ -79,7 +79,8 @@ export class PublishRun {
       const lanes = carIds.map((carId) => ({ carId, topic: plan.topicOf(carId), source: new CarSource(carId, plan.source) }));
       const sourceAddress = plan.sourceAddresses.length > 0 ? plan.sourceAddresses[k % plan.sourceAddresses.length] : undefined;
       const connectTimeoutMs = k === 0 && !plan.wait ? PROBE_TIMEOUT_MS : CONNECT_TIMEOUT_MS;
-      return new CarConnection(clientIdFor(plan.clientPrefix, carIds), lanes, { ...settings, connectTimeoutMs }, sink, sourceAddress);
+      const login = plan.credentials ? plan.credentials[carIds[0]! - 1] : plan.login;
+      return new CarConnection(clientIdFor(plan.clientPrefix, carIds), lanes, { ...settings, login, connectTimeoutMs }, sink, sourceAddress);
     });
   }
 

@@ -1,7 +1,9 @@
+import type { MqttClientSettings } from '../generator/car-connection.js';
 import type { FaultKind } from '../generator/faults.js';
 import type { RunReporter } from '../generator/publish-run.js';
 import { evaluateScores, type EvalReport } from '../model/evaluate.js';
 import type { Runtime, UpOptions } from '../runtime/types.js';
+import { requestedMqtt } from '../runtime/docker-compose.js';
 import { tailTopic } from '../tail/tail-consumer.js';
 import { recordLine } from '../tail/tail-record.js';
 import { locateUdfJar } from '../udf/jars.js';
@@ -18,9 +20,10 @@ export interface DemoOptions {
   seed: number;
   /** Aborted by Ctrl-C: the demo ends early, with its summary. */
   signal: AbortSignal;
-  /** Handed the run's labels, live, as the cars start (demo --dashboard scores detection with them). */
   /** Given the run's labels and cars before they drive; the cars wait for it (a dashboard getting ready). */
   beforeCars?: (faults: ReadonlyMap<string, FaultKind>, cars: ReadonlySet<string>) => Promise<void>;
+  /** How the cars log in, and the CA they check an MQTTS endpoint against. */
+  client: MqttClientSettings;
 }
 
 export interface DemoSummary {
@@ -33,13 +36,16 @@ export interface DemoSummary {
 
 const LIVE_LINE_INTERVAL_MS = { tty: 500, plain: 5000 };
 
-const RUNTIME_STORY: Record<Runtime['name'], string> = {
+const RUNTIME_STORY: Record<Runtime['name'] | 'docker-endpoint', string> = {
   local:
     'The embedded runtime: a real Apache Kafka broker (KRaft), an MQTT broker standing in for the Confluent\n' +
     'MQTT Proxy (same topic mapping), and a Kafka Streams app running the ANOMALY UDF where ksqlDB would.',
   docker:
     'Confluent Platform in Docker: Kafka (KRaft), ksqlDB server with the UDF jar in its extension dir,\n' +
     'and the Confluent MQTT Proxy writing MQTT publishes into Kafka.',
+  'docker-endpoint':
+    'Confluent Platform in Docker: Kafka (KRaft), ksqlDB server with the UDF jar in its extension dir,\n' +
+    "and this project's MQTT endpoint (in place of the deprecated MQTT Proxy, same topic mapping) writing MQTT publishes into Kafka.",
 };
 
 /**
@@ -53,7 +59,7 @@ export async function runDemo(runtime: Runtime, upOptions: UpOptions, options: D
   const heading = (step: number, title: string): void => ui.out(`\n${c.bold(`${step}/4  ${title}`)}`);
 
   heading(1, 'Start the platform');
-  ui.out(RUNTIME_STORY[runtime.name]);
+  ui.out(RUNTIME_STORY[runtime.name === 'docker' && requestedMqtt(upOptions) === 'endpoint' ? 'docker-endpoint' : runtime.name]);
   const status = await runtime.up(upOptions, ui);
   const kafka = upOptions.attach?.target ?? { bootstrap: status.endpoints!.bootstrapServers };
   ui.out(renderStatus(ui, status));
@@ -70,7 +76,8 @@ export async function runDemo(runtime: Runtime, upOptions: UpOptions, options: D
   heading(3, 'Cars on the road');
   const run = new LabelledRun(
     {
-      mqttUrl: status.endpoints!.mqttUrl,
+      endpoints: status.endpoints!,
+      client: options.client,
       scenario,
       cars: options.cars,
       rate: options.rate,

@@ -1,7 +1,8 @@
+import type { MqttClientSettings } from '../generator/car-connection.js';
 import type { FaultKind } from '../generator/faults.js';
 import type { RunReporter } from '../generator/publish-run.js';
 import { evaluateScores } from '../model/evaluate.js';
-import type { Reporter, Runtime, UpOptions } from '../runtime/types.js';
+import type { Endpoints, Reporter, Runtime, UpOptions } from '../runtime/types.js';
 import { eventKey, LabelledRun } from './labelled-run.js';
 import { collectRunEvents, scoreEvent, sensorEvent } from './run-events.js';
 
@@ -15,6 +16,8 @@ export interface SmokeOptions {
   scoreTimeoutS: number;
   /** Leave the platform running afterwards. */
   keep: boolean;
+  /** How the cars log in, and the CA they check an MQTTS endpoint against. */
+  client: MqttClientSettings;
 }
 
 export interface SmokeCheck {
@@ -62,7 +65,7 @@ export async function runSmoke(runtime: Runtime, upOptions: UpOptions, options: 
 }
 
 async function smokeRun(
-  endpoints: { bootstrapServers: string; mqttUrl: string },
+  endpoints: Endpoints,
   { scenario, attach }: UpOptions,
   options: SmokeOptions,
   reporter: Reporter & RunReporter,
@@ -71,7 +74,8 @@ async function smokeRun(
 ): Promise<SmokeReport> {
   const run = new LabelledRun(
     {
-      mqttUrl: endpoints.mqttUrl,
+      endpoints,
+      client: options.client,
       scenario,
       cars: options.cars,
       count: options.messages,

@@ -1,6 +1,6 @@
 import { execa, ExecaError } from 'execa';
 import { EdgeMlError } from '../errors.js';
-import { composeArgs, logsCommand, parseComposePs, type ComposeContainer } from './docker-compose.js';
+import { composeArgs, logsCommand, parseComposePs, type ComposeContainer, type ComposeProject } from './docker-compose.js';
 
 const WAY_OUT = 'start Docker (with the compose v2 plugin), or run the embedded platform instead: edge-ml up --runtime local';
 
@@ -43,32 +43,32 @@ async function docker(args: string[], timeoutMs: number): Promise<DockerAnswer> 
   }
 }
 
-/** Runs `docker compose -p edge-ml -f compose/docker-compose.yml <args>` with the EDGE_ML_* environment. */
-export async function compose(args: string[], env: Record<string, string>, timeoutMs: number): Promise<string> {
+/** Runs `docker compose -p edge-ml -f compose/docker-compose.yml [-f override] <args>` with the EDGE_ML_* environment. */
+export async function compose(args: string[], project: ComposeProject, timeoutMs: number): Promise<string> {
   try {
-    const { stdout } = await execa('docker', composeArgs(...args), { env, timeout: timeoutMs, stdin: 'ignore' });
+    const { stdout } = await execa('docker', composeArgs(project.mqtt, ...args), { env: project.env, timeout: timeoutMs, stdin: 'ignore' });
     return stdout;
   } catch (err) {
     const e = err as ExecaError;
     const detail = e.timedOut ? `did not finish within ${Math.round(timeoutMs / 1000)} s` : tail(String(e.stderr ?? ''), 8) || e.shortMessage;
-    throw new EdgeMlError(`docker compose ${args.join(' ')} failed: ${detail}`, `see \`${logsCommand()}\`, or raise --timeout`);
+    throw new EdgeMlError(`docker compose ${args.join(' ')} failed: ${detail}`, `see \`${logsCommand(project.mqtt)}\`, or raise --timeout`);
   }
 }
 
-export async function composePs(env: Record<string, string>): Promise<ComposeContainer[]> {
-  return parseComposePs(await compose(['ps', '--all', '--format', 'json'], env, 15_000));
+export async function composePs(project: ComposeProject): Promise<ComposeContainer[]> {
+  return parseComposePs(await compose(['ps', '--all', '--format', 'json'], project, 15_000));
 }
 
 /**
  * Creates the scenario's topics inside the broker container (replication 1: one broker), so no
  * client on the host is needed; existing topics are left alone. Returns the topics it created.
  */
-export async function createTopics(env: Record<string, string>, topics: readonly { name: string; partitions: number }[], timeoutMs: number): Promise<string[]> {
+export async function createTopics(project: ComposeProject, topics: readonly { name: string; partitions: number }[], timeoutMs: number): Promise<string[]> {
   const created: string[] = [];
   for (const topic of topics) {
     const output = await compose(
       ['exec', '-T', 'broker', 'kafka-topics', '--bootstrap-server', 'broker:29092', '--create', '--if-not-exists', '--topic', topic.name, '--partitions', String(topic.partitions), '--replication-factor', '1'],
-      env,
+      project,
       timeoutMs,
     );
     if (/Created topic/i.test(output)) created.push(topic.name);
@@ -77,9 +77,9 @@ export async function createTopics(env: Record<string, string>, topics: readonly
 }
 
 /** The last lines a service logged, for error messages; empty when they cannot be read. */
-export async function composeLogTail(service: string, env: Record<string, string>, lines = 15): Promise<string> {
+export async function composeLogTail(service: string, project: ComposeProject, lines = 15): Promise<string> {
   try {
-    return await compose(['logs', '--no-color', '--tail', String(lines), service], env, 10_000);
+    return await compose(['logs', '--no-color', '--tail', String(lines), service], project, 10_000);
   } catch {
     return '';
   }

@@ -1,19 +1,53 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Scenario } from '../scenario/scenario.js';
-import { DEFAULT_PORTS, type ComponentStatus, type Ports } from './types.js';
+import type { DockerMqtt, Scenario } from '../scenario/scenario.js';
+import { DEFAULT_PORTS, type ComponentStatus, type Ports, type UpOptions } from './types.js';
 
 /** compose/docker-compose.yml of this package (dist/src/runtime -> package root). */
 export const COMPOSE_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../compose/docker-compose.yml');
+/** The override that swaps the MQTT Proxy for this project's MQTT endpoint (--mqtt endpoint). */
+export const ENDPOINT_OVERRIDE_FILE = resolve(dirname(COMPOSE_FILE), 'mqtt-endpoint.yml');
 export const COMPOSE_PROJECT = 'edge-ml';
 
-/** The services of the compose file in start order: component name in status, title in progress lines, host port. */
-export const SERVICES = [
-  { service: 'broker', component: 'kafka', title: 'Kafka broker', port: 'kafka' },
-  { service: 'ksqldb-server', component: 'ksqldb', title: 'ksqlDB server', port: 'ksql' },
-  { service: 'mqtt-proxy', component: 'mqtt-proxy', title: 'MQTT Proxy', port: 'mqtt' },
-] as const;
-export type ComposeService = (typeof SERVICES)[number];
+/** The MQTT service an `up` asks the docker runtime for: --mqtt, else the scenario's mqtt.docker. */
+export function requestedMqtt(options: Pick<UpOptions, 'mqtt' | 'scenario'>): DockerMqtt {
+  return options.mqtt ?? options.scenario.mqtt.docker;
+}
+
+/** The compose files of a variant: the proxy one is docker-compose.yml alone, as before there was a choice. */
+export function composeFiles(mqtt: DockerMqtt): string[] {
+  return mqtt === 'endpoint' ? [COMPOSE_FILE, ENDPOINT_OVERRIDE_FILE] : [COMPOSE_FILE];
+}
+
+/** What every compose command runs with: the EDGE_ML_* environment and the variant's files. */
+export interface ComposeProject {
+  env: Record<string, string>;
+  mqtt: DockerMqtt;
+}
+
+/** A service: component name in status, title in progress lines, host port. */
+export interface ComposeService {
+  service: string;
+  component: string;
+  title: string;
+  port: 'kafka' | 'ksql' | 'mqtt';
+}
+
+export const BROKER: ComposeService = { service: 'broker', component: 'kafka', title: 'Kafka broker', port: 'kafka' };
+export const KSQLDB: ComposeService = { service: 'ksqldb-server', component: 'ksqldb', title: 'ksqlDB server', port: 'ksql' };
+const MQTT_SERVICES: Record<DockerMqtt, ComposeService> = {
+  proxy: { service: 'mqtt-proxy', component: 'mqtt-proxy', title: 'MQTT Proxy', port: 'mqtt' },
+  endpoint: { service: 'mqtt-endpoint', component: 'mqtt-endpoint', title: 'MQTT endpoint', port: 'mqtt' },
+};
+
+export function mqttService(mqtt: DockerMqtt): ComposeService {
+  return MQTT_SERVICES[mqtt];
+}
+
+/** The services a variant runs, in start order. */
+export function composeServices(mqtt: DockerMqtt): ComposeService[] {
+  return [BROKER, KSQLDB, mqttService(mqtt)];
+}
 
 /** ksqlDB's extension dir on the host: bind-mounted into the container, where the UDF jar goes. */
 export function extensionDir(stateDir: string): string {
@@ -21,13 +55,13 @@ export function extensionDir(stateDir: string): string {
 }
 
 /** The command a user can run to read a service's log, for hints. */
-export function logsCommand(service?: string): string {
-  return `docker compose -p ${COMPOSE_PROJECT} -f ${COMPOSE_FILE} logs${service ? ` ${service}` : ''}`;
+export function logsCommand(mqtt: DockerMqtt, service?: string): string {
+  return ['docker', ...composeArgs(mqtt, 'logs', ...(service ? [service] : []))].join(' ');
 }
 
-/** `docker compose -p edge-ml -f <file> <args>`. */
-export function composeArgs(...args: string[]): string[] {
-  return ['compose', '-p', COMPOSE_PROJECT, '-f', COMPOSE_FILE, ...args];
+/** `docker compose -p edge-ml -f <file> [-f <override>] <args>`. */
+export function composeArgs(mqtt: DockerMqtt, ...args: string[]): string[] {
+  return ['compose', '-p', COMPOSE_PROJECT, ...composeFiles(mqtt).flatMap((file) => ['-f', file]), ...args];
 }
 
 /**
@@ -96,9 +130,9 @@ export function parseComposePs(output: string): ComposeContainer[] {
     .map((line) => JSON.parse(line) as ComposeContainer);
 }
 
-/** The status of every service of the compose file; a service with no container is stopped. */
-export function componentStatuses(containers: readonly ComposeContainer[]): ComponentStatus[] {
-  return SERVICES.map(({ service, component }) => {
+/** The status of every service of the variant; a service with no container is stopped. */
+export function componentStatuses(containers: readonly ComposeContainer[], mqtt: DockerMqtt): ComponentStatus[] {
+  return composeServices(mqtt).map(({ service, component }) => {
     const container = containers.find((c) => c.Service === service);
     if (!container) return { name: component, state: 'stopped' as const };
     const published = container.Publishers?.find((p) => p.PublishedPort);

@@ -6,21 +6,32 @@ import { applyScript } from '../ksql/apply.js';
 import { KsqlClient } from '../ksql/client.js';
 import { checkAnomalyFunction, formatStatementResult, statementWarnings } from '../ksql/format.js';
 import type { QueriesEntity, StreamsEntity } from '../ksql/types.js';
-import { carTopic, kafkaTopicFor, type Scenario } from '../scenario/scenario.js';
+import { carTopic, kafkaTopicFor, type DockerMqtt, type Scenario } from '../scenario/scenario.js';
 import { clearPlatform, readPlatform, writePlatform } from '../state/state-dir.js';
 import { locateUdfJar, UDF_JAR_NAME } from '../udf/jars.js';
 import { assertDockerReady, compose, composeLogTail, composePs, createTopics, dockerEngineAnswers } from './docker-cli.js';
-import { componentStatuses, composeEnvironment, extensionDir, hostEndpoints, logsCommand, portsOf, SERVICES, type ComposeService } from './docker-compose.js';
-
-/** The service UDF deployment restarts. */
-const KSQLDB = SERVICES.find((s) => s.service === 'ksqldb-server')!;
+import {
+  componentStatuses,
+  composeEnvironment,
+  composeServices,
+  extensionDir,
+  hostEndpoints,
+  KSQLDB,
+  logsCommand,
+  mqttService,
+  portsOf,
+  requestedMqtt,
+  type ComposeProject,
+  type ComposeService,
+} from './docker-compose.js';
 import { probeMqttKey } from './docker-probe.js';
 import { assertPortsFree } from './ports.js';
 import { DEFAULT_PORTS, type ComponentStatus, type DownOptions, type PlatformStatus, type Reporter, type Runtime, type UpOptions } from './types.js';
 
 /**
  * Confluent Platform in Docker (compose/docker-compose.yml): Kafka in KRaft mode, ksqlDB with the
- * ANOMALY UDF in its extension dir, and the MQTT Proxy, driven through `docker compose`.
+ * ANOMALY UDF in its extension dir, and the MQTT Proxy, driven through `docker compose`; or, with
+ * --mqtt endpoint (compose/mqtt-endpoint.yml), this project's MQTT endpoint instead of the proxy.
  */
 export class DockerRuntime implements Runtime {
   readonly name = 'docker' as const;
@@ -30,39 +41,52 @@ export class DockerRuntime implements Runtime {
     if (options.attach || options.processors !== 1 || !options.mqttEndpoint || !options.processor) {
       throw new UsageError(
         'attaching to your own cluster (--bootstrap-server) and scaling out (--processors, --no-processor, --no-mqtt-endpoint) run on the local runtime',
-        'use --runtime local (the docker runtime starts its own Kafka, ksqlDB and MQTT Proxy)',
+        'use --runtime local (the docker runtime starts its own Kafka, ksqlDB and MQTT service)',
       );
     }
+    const mqtt = requestedMqtt(options);
+    const record = readPlatform(this.stateDir);
+    const runningMqtt = record?.runtime === 'docker' ? (record.mqtt ?? 'proxy') : undefined;
+    if (runningMqtt && runningMqtt !== mqtt) {
+      throw new UsageError(
+        `the docker platform is running with --mqtt ${runningMqtt}; it cannot switch to --mqtt ${mqtt} while running`,
+        `edge-ml down first (Kafka's data stays unless --volumes), then up with --mqtt ${mqtt}; or keep --mqtt ${runningMqtt}`,
+      );
+    }
+    const services = composeServices(mqtt);
     const deadline = Date.now() + options.timeoutS * 1000;
     const remaining = (): number => Math.max(1000, deadline - Date.now());
     // Bounded well under 5 s: a machine without Docker must hear about --runtime local at once.
     await reporter.step('Docker engine and docker compose answer', () => assertDockerReady(3000));
 
-    const env = composeEnvironment(options.ports, this.stateDir, options.scenario.mqtt);
-    const before = await composePs(env);
+    const project: ComposeProject = { env: composeEnvironment(options.ports, this.stateDir, options.scenario.mqtt), mqtt };
+    const before = await composePs(project);
     const runningBefore = new Set(before.filter((c) => c.State === 'running').map((c) => c.Service));
     // Our own running containers hold their ports: only the others must be free.
     await assertPortsFree(
-      SERVICES.filter(({ service }) => !runningBefore.has(service)).map(({ title, port }) => ({ name: title, host: options.ports.host, port: options.ports[port] })),
+      services.filter(({ service }) => !runningBefore.has(service)).map(({ title, port }) => ({ name: title, host: options.ports.host, port: options.ports[port] })),
     );
 
     const jar = locateUdfJar(options.udfJar);
     const jarChanged = await reporter.step(`place ${UDF_JAR_NAME} in ksqlDB's extension dir`, async () => placeJar(jar, this.stateDir));
 
-    await reporter.step('start the containers (the first run pulls the Confluent Platform 7.9 images)', () => compose(['up', '-d'], env, remaining()));
+    if (mqtt === 'endpoint') {
+      await reporter.step('build the MQTT endpoint image (compose/Dockerfile)', () => compose(['build', mqttService(mqtt).service], project, remaining()));
+    }
+    await reporter.step('start the containers (the first run pulls the Confluent Platform 7.9 images)', () => compose(['up', '-d'], project, remaining()));
     // UDFs load only when ksqlDB starts: a jar placed under a running server needs a restart.
     if (jarChanged && runningBefore.has(KSQLDB.service)) {
-      await reporter.step('restart ksqlDB to load the new UDF jar', () => compose(['restart', KSQLDB.service], env, remaining()));
+      await reporter.step('restart ksqlDB to load the new UDF jar', () => compose(['restart', KSQLDB.service], project, remaining()));
     }
-    for (const service of SERVICES) {
-      await reporter.step(`${service.title} healthy`, () => waitHealthy(service, env, deadline));
+    for (const service of services) {
+      await reporter.step(`${service.title} healthy`, () => waitHealthy(service, project, deadline));
     }
 
     // Recorded as soon as the containers run, so that status and down find them even if a later step fails.
     const endpoints = hostEndpoints(options.ports);
-    writePlatform(this.stateDir, { runtime: 'docker', scenarioFile: options.scenario.file, startedAt: new Date().toISOString(), endpoints });
+    writePlatform(this.stateDir, { runtime: 'docker', scenarioFile: options.scenario.file, startedAt: new Date().toISOString(), endpoints, mqtt });
 
-    const created = await reporter.step('create the Kafka topics', () => createTopics(env, options.scenario.kafka.topics, remaining()));
+    const created = await reporter.step('create the Kafka topics', () => createTopics(project, options.scenario.kafka.topics, remaining()));
     if (created.length > 0) reporter.info(`  created ${created.join(', ')}`);
 
     const ksql = new KsqlClient(endpoints.ksqlUrl, { notReadyTimeoutMs: remaining() });
@@ -73,7 +97,8 @@ export class DockerRuntime implements Runtime {
       else reporter.info(`  ${formatStatementResult(result)}`);
     }
 
-    await this.checkMqttKeyOnce(options.scenario, endpoints, reporter);
+    // This project's endpoint keys records by MQTT topic by construction; the proxy's key is inferred.
+    if (mqtt === 'proxy') await this.checkMqttKeyOnce(options.scenario, endpoints, reporter);
     return this.status();
   }
 
@@ -86,19 +111,21 @@ export class DockerRuntime implements Runtime {
       reporter.info('no Docker engine answers: nothing to stop');
       return;
     }
-    const env = this.recordedEnvironment();
+    const project = this.recordedProject();
+    // --remove-orphans: the other variant's MQTT service is ours too (the project is edge-ml's own).
     await reporter.step(options.volumes ? 'stop the containers and delete their data' : 'stop the containers', () =>
-      compose(['down', ...(options.volumes ? ['--volumes'] : [])], env, 120_000),
+      compose(['down', '--remove-orphans', ...(options.volumes ? ['--volumes'] : [])], project, 120_000),
     );
     if (record?.runtime === 'docker') clearPlatform(this.stateDir);
   }
 
   async status(): Promise<PlatformStatus> {
     const endpoints = readPlatform(this.stateDir)?.endpoints;
+    const project = this.recordedProject();
     if (!(await dockerEngineAnswers())) {
-      return { runtime: 'docker', running: false, endpoints, components: SERVICES.map(({ component }) => ({ name: component, state: 'stopped', detail: 'no Docker engine answers' })) };
+      return { runtime: 'docker', running: false, endpoints, components: composeServices(project.mqtt).map(({ component }) => ({ name: component, state: 'stopped', detail: 'no Docker engine answers' })) };
     }
-    const components = componentStatuses(await composePs(this.recordedEnvironment()));
+    const components = componentStatuses(await composePs(project), project.mqtt);
     const running = components.every((c) => c.state === 'running');
     const ksqlUp = components.find((c) => c.name === KSQLDB.component)?.state === 'running';
     const ksqlUrl = endpoints?.ksqlUrl ?? hostEndpoints(DEFAULT_PORTS).ksqlUrl;
@@ -111,16 +138,16 @@ export class DockerRuntime implements Runtime {
       reporter.info('no Docker engine answers: ksqlDB loads the jar when `edge-ml up --runtime docker` starts it');
       return;
     }
-    const env = this.recordedEnvironment();
-    const ksqlRunning = (await composePs(env)).some((c) => c.Service === KSQLDB.service && c.State === 'running');
+    const project = this.recordedProject();
+    const ksqlRunning = (await composePs(project)).some((c) => c.Service === KSQLDB.service && c.State === 'running');
     if (!ksqlRunning) {
       reporter.info('ksqlDB is not running: it loads the jar when `edge-ml up` starts it');
       return;
     }
     if (!changed) reporter.info('the jar is unchanged; restarting ksqlDB anyway, as asked');
     const deadline = Date.now() + 300_000;
-    await reporter.step('restart ksqlDB (UDFs load only at start)', () => compose(['restart', KSQLDB.service], env, 120_000));
-    await reporter.step('ksqlDB server healthy', () => waitHealthy(KSQLDB, env, deadline));
+    await reporter.step('restart ksqlDB (UDFs load only at start)', () => compose(['restart', KSQLDB.service], project, 120_000));
+    await reporter.step('ksqlDB server healthy', () => waitHealthy(KSQLDB, project, deadline));
     const ksql = new KsqlClient(this.ksqlUrl(), { notReadyTimeoutMs: 120_000 });
     await reporter.step('ksqlDB has the ANOMALY function (DESCRIBE FUNCTION ANOMALY)', () => verifyAnomalyFunction(ksql, jarPath));
   }
@@ -133,9 +160,11 @@ export class DockerRuntime implements Runtime {
     return readPlatform(this.stateDir)?.endpoints.ksqlUrl ?? hostEndpoints(DEFAULT_PORTS).ksqlUrl;
   }
 
-  /** The compose environment of the running platform (ports from the state dir), for ps, down and restart. */
-  private recordedEnvironment(): Record<string, string> {
-    return composeEnvironment(portsOf(readPlatform(this.stateDir)?.endpoints), this.stateDir);
+  /** The compose project of the running platform (ports and MQTT service from the state dir), for ps, down and restart. */
+  private recordedProject(): ComposeProject {
+    const record = readPlatform(this.stateDir);
+    const mqtt: DockerMqtt = record?.runtime === 'docker' ? (record.mqtt ?? 'proxy') : 'proxy';
+    return { env: composeEnvironment(portsOf(record?.endpoints), this.stateDir), mqtt };
   }
 
   /** DESIGN.md: the proxy's record key is inferred, not documented; check it once per state dir. */
@@ -187,18 +216,18 @@ function sha256(file: string): string {
 }
 
 /** Polls `docker compose ps` until the service is healthy; a dead container fails with its last log lines. */
-async function waitHealthy(service: ComposeService, env: Record<string, string>, deadline: number): Promise<void> {
+async function waitHealthy(service: ComposeService, project: ComposeProject, deadline: number): Promise<void> {
   let last: ComponentStatus | undefined;
   while (Date.now() < deadline) {
-    last = componentStatuses(await composePs(env)).find((c) => c.name === service.component);
+    last = componentStatuses(await composePs(project), project.mqtt).find((c) => c.name === service.component);
     if (last?.state === 'running') return;
     if (last?.state === 'dead' || last?.state === 'unhealthy') break;
     await new Promise((r) => setTimeout(r, 2000));
   }
-  const logs = await composeLogTail(service.service, env);
+  const logs = await composeLogTail(service.service, project);
   throw new EdgeMlError(
     `${service.title} is not healthy${last ? ` (${last.detail ?? last.state})` : ''}${Date.now() >= deadline ? ' before the timeout' : ''}${logs ? `\n  last log lines:\n${indent(logs)}` : ''}`,
-    `see ${logsCommand(service.service)}; a slow first start (image pulls) may need a larger --timeout`,
+    `see ${logsCommand(project.mqtt, service.service)}; a slow first start (image pulls) may need a larger --timeout`,
   );
 }
 

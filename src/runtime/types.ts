@@ -1,5 +1,5 @@
 import type { KafkaTarget } from '../kafka/kafka-client.js';
-import type { Scenario } from '../scenario/scenario.js';
+import type { DockerMqtt, Scenario } from '../scenario/scenario.js';
 
 export type RuntimeName = 'docker' | 'local';
 export const RUNTIME_NAMES: readonly RuntimeName[] = ['docker', 'local'];
@@ -11,13 +11,17 @@ export interface Endpoints {
   kafkaConfigFile?: string;
   /** Where `up` ran: the config file's relative paths are taken from here. */
   kafkaConfigBaseDir?: string;
+  /** Plain MQTT, or MQTTS when plain is off. */
   mqttUrl: string;
+  /** The MQTTS listener, when there is one. */
+  mqttsUrl?: string;
   /** Only the docker runtime runs ksqlDB. */
   ksqlUrl?: string;
 }
 
 export interface Ports {
   kafka: number;
+  /** 0: no plain MQTT listener (MQTTS only). */
   mqtt: number;
   ksql: number;
   /** Address host ports bind to. */
@@ -67,9 +71,28 @@ export interface UpOptions {
   processors: number;
   /** false: this machine adds processors only, no MQTT endpoint. */
   mqttEndpoint: boolean;
+  /** Bytes the MQTT endpoint holds for Kafka before it stops reading; undefined: its default. */
+  mqttBufferBytes?: number;
   /** false: this machine adds an MQTT endpoint only, no processor. */
   processor: boolean;
+  mqttSecurity: MqttSecurity;
+  /** Docker runtime: --mqtt, the MQTT service; undefined: the scenario's mqtt.docker. */
+  mqtt?: DockerMqtt;
 }
+
+/** The MQTT endpoint's TLS, users and ACL (local runtime): absolute file paths, never their contents. */
+export interface MqttSecurity {
+  tls?: { port: number; certFile: string; keyFile: string };
+  /** Mosquitto's password_file format. */
+  passwordFile?: string;
+  /** With a password file: clients without a user name are let in too. */
+  allowAnonymous: boolean;
+  /** Mosquitto's acl_file format. */
+  aclFile?: string;
+}
+
+/** Plain MQTT, anyone let in: the demo on loopback. */
+export const OPEN_MQTT: MqttSecurity = { allowAnonymous: true };
 
 export interface AttachOptions {
   target: KafkaTarget;

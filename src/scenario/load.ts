@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node } from 'yaml';
 import { UsageError } from '../errors.js';
-import { parseTopicRegexList, type Scenario } from './scenario.js';
+import { DOCKER_MQTT, parseTopicRegexList, type Scenario } from './scenario.js';
 
 /** scenarios/ of this package: where `--scenario <name>` looks. */
 export const SCENARIOS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../scenarios');
@@ -81,6 +81,17 @@ class FieldReader {
     return v as number;
   }
 
+  choice<T extends string>(path: readonly (string | number)[], choices: readonly T[], fallback: T): T {
+    const expected = `one of ${choices.join(', ')}`;
+    const found = this.value(path, expected, false);
+    if (!found) return fallback;
+    if (!(choices as readonly unknown[]).includes(found.value)) {
+      this.bad(path, found.node, expected, found.value);
+      return fallback;
+    }
+    return found.value as T;
+  }
+
   list(path: readonly (string | number)[]): number {
     const found = this.value(path, 'a list', true);
     if (!found) return 0;
@@ -150,6 +161,7 @@ export function parseScenario(text: string, file: string): Scenario {
       topicRegexList,
       topicMappings: typeof mappings === 'string' ? [] : mappings,
       maxMessageBytes: r.number(['mqtt', 'maxMessageBytes'], { min: 1024, max: 256 * 1024 * 1024, integer: true }, 65536),
+      docker: r.choice(['mqtt', 'docker'], DOCKER_MQTT, 'proxy'),
     },
     streams: {
       source: r.string(['streams', 'source']),

@@ -1,3 +1,7 @@
+/** The docker runtime's MQTT service: the Confluent MQTT Proxy, or this project's endpoint built as a container. */
+export type DockerMqtt = 'proxy' | 'endpoint';
+export const DOCKER_MQTT: readonly DockerMqtt[] = ['proxy', 'endpoint'];
+
 /** A validated scenario: everything below is checked once on load and trusted afterwards. */
 export interface TopicMapping {
   kafkaTopic: string;
@@ -18,6 +22,8 @@ export interface Scenario {
     topicRegexList: string;
     topicMappings: TopicMapping[];
     maxMessageBytes: number;
+    /** The docker runtime's MQTT service unless --mqtt says otherwise. */
+    docker: DockerMqtt;
   };
   streams: {
     source: string;

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EdgeMlError } from '../errors.js';
 import type { Endpoints, RuntimeName } from '../runtime/types.js';
+import type { DockerMqtt } from '../scenario/scenario.js';
 
 /**
  * The state dir as an absolute path: the one given (--state-dir), else $EDGE_ML_HOME, else
@@ -20,6 +21,8 @@ export interface PlatformRecord {
   scenarioFile: string;
   startedAt: string;
   endpoints: Endpoints;
+  /** Docker runtime: the MQTT service it runs (absent in records written before there was a choice: proxy). */
+  mqtt?: DockerMqtt;
 }
 
 const PLATFORM_FILE = 'platform.json';

@@ -21,7 +21,7 @@ export function renderStatus(ui: Ui, status: PlatformStatus): string {
   }
   if (status.endpoints) {
     const e = status.endpoints;
-    lines.push('', `Kafka bootstrap: ${e.bootstrapServers}   MQTT: ${e.mqttUrl}${e.ksqlUrl ? `   ksqlDB: ${e.ksqlUrl}` : ''}`);
+    lines.push('', `Kafka bootstrap: ${e.bootstrapServers}   MQTT: ${e.mqttUrl}${e.mqttsUrl && e.mqttsUrl !== e.mqttUrl ? `, ${e.mqttsUrl}` : ''}${e.ksqlUrl ? `   ksqlDB: ${e.ksqlUrl}` : ''}`);
   }
   return lines.join('\n');
 }

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { canListen } from '../../src/runtime/ports.js';
 
 /** A port that was free on 127.0.0.1 a moment ago (the OS picks it). */
 export async function freePort(): Promise<number> {
@@ -41,4 +42,12 @@ export async function waitFor(what: string, check: () => Promise<boolean> | bool
 function isMissingProgram(err: unknown): boolean {
   const e = err as { code?: string; syscall?: string; cause?: { syscall?: string } } | undefined;
   return e?.code === 'ENOENT' && /^spawn /.test(e.syscall ?? e.cause?.syscall ?? '');
+}
+
+/** A port for the local runtime's Kafka whose next port up (its KRaft controller's) is free too. */
+export async function freeKafkaPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port < 65535 && (await canListen('127.0.0.1', port + 1))) return port;
+  }
 }

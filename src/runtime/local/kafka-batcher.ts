@@ -12,6 +12,20 @@ interface Pending {
 /** A record left out of this many acknowledged sends in a row fails (its publisher resends). */
 const MAX_SKIPS = 5;
 
+/** Pause between sends of a batch Kafka did not answer (kafkajs has already retried it with backoff). */
+const RESEND_AFTER_MS = 1000;
+
+/**
+ * Whether a failed send is worth repeating: kafkajs marks what a later attempt may cure (no
+ * connection, a timeout, a leader moving) retriable, and wraps it when its own retries run out.
+ * What Kafka refused (too large, not authorized, a sequence out of order) fails instead.
+ */
+function kafkaMayStillTake(err: Error): boolean {
+  let root: Error = err;
+  while (root.cause instanceof Error) root = root.cause;
+  return (root as { retriable?: boolean }).retriable === true;
+}
+
 /**
  * The partition the producer's partitioner chose for each message in its latest attempt: kafkajs
  * does not say in its answer which records a partition's acknowledgement covers.
@@ -55,11 +69,20 @@ function recordBytes(message: Message): number {
  * (measured: an acked record missing after a broker SIGKILL). Records whose partition the answer
  * lacks go first into the next batch: at least once, never lost (one the dead leader had already
  * replicated is then stored twice).
+ *
+ * While Kafka is slow or gone, a batch is held, not failed: it goes again, as it was, until Kafka
+ * answers, and the records behind it wait. Sent unchanged, its partitions' batches keep their
+ * idempotent-producer sequence numbers (kafkajs rolls them back on failure), so a first attempt
+ * the broker wrote late is recognised as a duplicate, not stored twice; and each car's records
+ * stay in order. (With several brokers, partitions one of them acknowledged before the send failed
+ * as a whole go again under new numbers: stored twice, never lost.)
  */
 export class KafkaBatcher {
   private queue: Pending[] = [];
   private queuedBytes = 0;
   private inFlight = false;
+  /** When the batch in flight was first sent: Kafka has not answered it since. */
+  private firstSentAt: number | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -70,13 +93,21 @@ export class KafkaBatcher {
       maxBatchBytes: number;
       /** The producer's partitioner must record into these (Placements.recording). */
       placements: Placements;
+      /** Kafka refused the records: they failed. */
       onError: (err: Error, records: number) => void;
+      /** Kafka did not answer: the records are held and sent again. */
+      onHeld: (err: Error, records: number) => void;
       onSkipped: (records: number) => void;
     },
   ) {}
 
   get queued(): number {
     return this.queue.length;
+  }
+
+  /** How long the batch in flight has waited for Kafka's answer; 0 with nothing in flight. */
+  get unansweredMs(): number {
+    return this.firstSentAt === undefined ? 0 : Date.now() - this.firstSentAt;
   }
 
   send(topic: string, message: Message, done: (err?: Error) => void): void {
@@ -112,25 +143,38 @@ export class KafkaBatcher {
     const batch = this.queue.splice(0, this.batchLength());
     for (const p of batch) this.queuedBytes -= p.bytes;
     this.inFlight = true;
+    this.firstSentAt = Date.now();
+    void this.deliver(batch).finally(() => {
+      this.inFlight = false;
+      this.firstSentAt = undefined;
+      if (this.queue.length > 0) this.flush();
+    });
+  }
+
+  /** Sends the batch until Kafka acknowledges or refuses it. */
+  private async deliver(batch: Pending[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
     for (const p of batch) {
       const list = byTopic.get(p.topic) ?? [];
       list.push(p.message);
       byTopic.set(p.topic, list);
     }
-    this.producer
-      .sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })
-      .then(
-        (acknowledged) => this.settle(batch, acknowledged),
-        (err: Error) => {
-          this.options.onError(err, batch.length);
-          batch.forEach((p) => p.done(err));
-        },
-      )
-      .finally(() => {
-        this.inFlight = false;
-        if (this.queue.length > 0) this.flush();
-      });
+    const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    let acknowledged: RecordMetadata[] | undefined;
+    while (!acknowledged) {
+      try {
+        acknowledged = await this.producer.sendBatch({ acks: -1, topicMessages });
+      } catch (err) {
+        if (!kafkaMayStillTake(err as Error)) {
+          this.options.onError(err as Error, batch.length);
+          batch.forEach((p) => p.done(err as Error));
+          return;
+        }
+        this.options.onHeld(err as Error, batch.length);
+        await new Promise((r) => setTimeout(r, RESEND_AFTER_MS));
+      }
+    }
+    this.settle(batch, acknowledged);
   }
 
   /** Acknowledges the records whose partition the answer covers; the others go again, first. */

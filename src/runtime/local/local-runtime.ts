@@ -12,7 +12,7 @@ import type { Scenario } from '../../scenario/scenario.js';
 import { clearPlatform, readPlatform, writePlatform } from '../../state/state-dir.js';
 import { locateJar, locateUdfJar, PROCESSOR_JAR_NAME, PROCESSOR_MAIN_CLASS, UDF_JAR_NAME } from '../../udf/jars.js';
 import { assertPortsFree, type WantedPort } from '../ports.js';
-import type { ComponentStatus, DownOptions, Endpoints, PlatformStatus, Ports, Reporter, Runtime, UpOptions } from '../types.js';
+import { OPEN_MQTT, type ComponentStatus, type DownOptions, type Endpoints, type MqttSecurity, type PlatformStatus, type Ports, type Reporter, type Runtime, type UpOptions } from '../types.js';
 import { brokerJavaArgs } from './kafka-broker.js';
 import { writeBrokerConfig, writeBrokerLog4jConfig } from './kafka-config.js';
 import { KAFKA_VERSION, resolveKafkaClasspath } from './kafka-jars.js';
@@ -52,6 +52,8 @@ interface LocalSettings {
   /** Processor instances on this machine; 0 with --no-processor. */
   processors: number;
   mqttEndpoint: boolean;
+  mqttSecurity: MqttSecurity;
+  mqttBufferBytes?: number;
 }
 
 interface ProcessorStatus {
@@ -68,6 +70,10 @@ interface EndpointStatus {
   refusedUnmapped: number;
   refusedOversize: number;
   refusedProtocol: number;
+  refusedAuth: number;
+  refusedAcl: number;
+  /** Absent in status files written before the endpoint held messages for Kafka. */
+  degraded?: string;
 }
 
 const STOP_GRACE_MS = { 'mqtt-endpoint': 10_000, processor: 15_000, kafka: 20_000 };
@@ -135,7 +141,8 @@ export class LocalRuntime implements Runtime {
       });
     }
     if (toStart.includes('mqtt-endpoint')) {
-      await reporter.step(`starting the MQTT endpoint on ${endpoints.mqttUrl} (${options.scenario.mqtt.topicRegexList})`, async () => {
+      const urls = [endpoints.mqttUrl, endpoints.mqttsUrl].filter((url, k, all) => url && all.indexOf(url) === k).join(' and ');
+      await reporter.step(`starting the MQTT endpoint on ${urls} (${options.scenario.mqtt.topicRegexList})`, async () => {
         await this.startEndpoint(options.scenario, settings, endpoints);
         await this.waitReady('mqtt-endpoint', remainingMs(), () => waitForMqtt(endpoints.mqttUrl, remainingMs()));
       });
@@ -240,14 +247,16 @@ export class LocalRuntime implements Runtime {
       },
       processors: options.processor ? options.processors : 0,
       mqttEndpoint: options.mqttEndpoint,
+      mqttSecurity: options.mqttSecurity,
+      mqttBufferBytes: options.mqttBufferBytes,
     };
   }
 
   private readSettings(): LocalSettings | undefined {
     if (!existsSync(this.layout.settingsFile)) return undefined;
     const saved = JSON.parse(readFileSync(this.layout.settingsFile, 'utf8')) as Partial<LocalSettings> & Pick<LocalSettings, 'ports' | 'controllerPort' | 'scenarioFile'>;
-    // Settings written before attached mode: one broker, one processor, one endpoint.
-    return { processors: 1, mqttEndpoint: true, ...saved };
+    // Settings written before attached mode: one broker, one processor, one endpoint, anonymous plain MQTT.
+    return { processors: 1, mqttEndpoint: true, mqttSecurity: OPEN_MQTT, ...saved };
   }
 
   /** The attached cluster, its config file read again (secrets are never stored). */
@@ -259,7 +268,9 @@ export class LocalRuntime implements Runtime {
     const { host, kafka, mqtt: mqttPort } = settings.ports;
     const bootstrapServers = settings.attached?.bootstrap ?? `${host}:${kafka}`;
     const { kafkaConfigFile, kafkaConfigBaseDir } = settings.attached ?? {};
-    return { bootstrapServers, kafkaConfigFile, kafkaConfigBaseDir, mqttUrl: `mqtt://${host}:${mqttPort}` };
+    const tls = settings.mqttSecurity.tls;
+    const mqttsUrl = tls && `mqtts://${host}:${tls.port}`;
+    return { bootstrapServers, kafkaConfigFile, kafkaConfigBaseDir, mqttUrl: mqttPort > 0 ? `mqtt://${host}:${mqttPort}` : mqttsUrl!, mqttsUrl };
   }
 
   private portsOf(settings: LocalSettings): (WantedPort & { component: ComponentName })[] {
@@ -267,7 +278,8 @@ export class LocalRuntime implements Runtime {
     return [
       { component: 'kafka', name: 'Kafka', host, port: settings.ports.kafka },
       { component: 'kafka', name: 'Kafka controller', host, port: settings.controllerPort },
-      { component: 'mqtt-endpoint', name: 'MQTT', host, port: settings.ports.mqtt },
+      ...(settings.ports.mqtt > 0 ? [{ component: 'mqtt-endpoint' as const, name: 'MQTT', host, port: settings.ports.mqtt }] : []),
+      ...(settings.mqttSecurity.tls ? [{ component: 'mqtt-endpoint' as const, name: 'MQTTS', host, port: settings.mqttSecurity.tls.port }] : []),
     ];
   }
 
@@ -326,7 +338,9 @@ export class LocalRuntime implements Runtime {
       kafkaConfigBaseDir: endpoints.kafkaConfigBaseDir,
       topicRegexList: scenario.mqtt.topicRegexList,
       maxMessageBytes: scenario.mqtt.maxMessageBytes,
+      bufferBytes: settings.mqttBufferBytes,
       statusFile: l.endpointStatusFile,
+      ...settings.mqttSecurity,
     };
     writeFileSync(l.endpointConfigFile, `${JSON.stringify(config, null, 2)}\n`);
     await startDetached(l.files('mqtt-endpoint'), process.execPath, [ENDPOINT_MAIN, l.endpointConfigFile]);
@@ -389,8 +403,13 @@ export class LocalRuntime implements Runtime {
     if (component === 'mqtt-endpoint') {
       const s = readStatusFile<EndpointStatus>(this.layout.endpointStatusFile);
       const refused = s ? s.refusedUnmapped + s.refusedOversize + s.refusedProtocol : 0;
-      const detail = s ? `${s.connections} connections; produced ${s.produced}, refused ${refused}` : 'starting';
-      return { ...base, state: s?.state === 'RUNNING' ? 'running' : 'starting', detail, counters: s && { connections: s.connections, produced: s.produced, refused } };
+      // Older status files have no auth counters.
+      const denied = s ? (s.refusedAuth ?? 0) + (s.refusedAcl ?? 0) : 0;
+      const detail = s
+        ? `${s.degraded ? `${s.degraded}; ` : ''}${s.connections} connections; produced ${s.produced}, refused ${refused}${denied > 0 ? `, denied ${s.refusedAuth} logins and ${s.refusedAcl} by the ACL` : ''}`
+        : 'starting';
+      const state = s?.state !== 'RUNNING' ? 'starting' : s.degraded ? 'unhealthy' : 'running';
+      return { ...base, state, detail, counters: s && { connections: s.connections, produced: s.produced, refused } };
     }
     return { ...base, state: 'running', detail: `log ${this.layout.kafkaServerLog}` };
   }
@@ -408,7 +427,8 @@ export class LocalRuntime implements Runtime {
 
   private addressOf(component: ComponentName, settings: LocalSettings): string | undefined {
     const e = this.endpointsOf(settings);
-    return component === 'kafka' ? e.bootstrapServers : component === 'mqtt-endpoint' ? e.mqttUrl : undefined;
+    if (component === 'mqtt-endpoint') return e.mqttsUrl && e.mqttsUrl !== e.mqttUrl ? `${e.mqttUrl}, ${e.mqttsUrl}` : e.mqttUrl;
+    return component === 'kafka' ? e.bootstrapServers : undefined;
   }
 }
 
@@ -428,15 +448,21 @@ function topicsOf(scenario: Scenario, partitions?: number): TopicSpec[] {
   return [...topics, ...sinks.filter((sink) => !topics.some((t) => t.name === sink.name))];
 }
 
-/** Ready when a real MQTT 3.1.1 client can connect. */
+/**
+ * Ready when a real MQTT 3.1.1 client gets a CONNACK: "bad user name or password" (4) or "not
+ * authorized" (5) from an endpoint that wants users counts too. The probe dials our own process, so
+ * it does not check the certificate.
+ */
 async function waitForMqtt(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const client = await mqtt.connectAsync(url, { protocolVersion: 4, connectTimeout: 2000, reconnectPeriod: 0, clientId: `edge-ml-ready-${process.pid}` });
+      const client = await mqtt.connectAsync(url, { protocolVersion: 4, connectTimeout: 2000, reconnectPeriod: 0, clientId: `edge-ml-ready-${process.pid}`, rejectUnauthorized: false });
       await client.endAsync();
       return;
     } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === 4 || code === 5) return;
       if (Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 200));
     }
