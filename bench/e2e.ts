@@ -18,8 +18,7 @@
  *              over TLS minus over plain MQTT, both from this run.
  * A benchmark, not a test: the figures depend on the machine and what else runs on it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Consumer } from 'kafkajs';
@@ -36,12 +35,12 @@ import { createKafka, type KafkaTarget } from '../src/kafka/kafka-client.js';
 import { LocalRuntime } from '../src/runtime/local/local-runtime.js';
 import { issueCertificate, makeCa } from '../test/support/pki.js';
 import { kcatConfigFile } from './kcat-config.js';
-import { canListen } from '../src/runtime/ports.js';
-import { OPEN_MQTT, type ComponentStatus, type Reporter } from '../src/runtime/types.js';
+import { OPEN_MQTT, type ComponentStatus } from '../src/runtime/types.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { carTopic, type Scenario } from '../src/scenario/scenario.js';
-import { freePort } from '../test/support/ports.js';
+import { freeKafkaPort, freePort } from '../test/support/ports.js';
 import { FramePublisher, type FrameConnection } from './frame-publisher.js';
+import { cpuMeter, kcatCounter, reporter } from './platform.js';
 
 const LATENCY_RATE = 1000;
 const LATENCY_CARS = 50;
@@ -54,40 +53,6 @@ const THROUGHPUT_TAIL_PER_CAR = 100;
 const THROUGHPUT_MAX_IN_FLIGHT = 32;
 const DRAIN_LIMIT_MS = 60_000;
 const PART_LIMIT_MS = 180_000;
-
-const reporter: Reporter = {
-  step: async (title, work) => {
-    process.stderr.write(`- ${title}\n`);
-    return work();
-  },
-  info: (m) => process.stderr.write(`${m}\n`),
-  warn: (m) => process.stderr.write(`warning: ${m}\n`),
-};
-
-/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU microseconds each platform process, each helper process and this bench (the cars) spend per message. */
-function cpuMeter(components: ComponentStatus[], helpers: { name: string; pid: number }[]): (messages: number) => Record<string, number> {
-  const pids = [...components.filter((c) => c.pid !== undefined).map((c) => ({ name: c.name, pid: c.pid! })), ...helpers];
-  const before = pids.map((p) => cpuSeconds(p.pid));
-  const self = process.cpuUsage();
-  return (messages) => {
-    const perMessage = (s: number): number => Math.round((s * 1e6) / messages);
-    const used: Record<string, number> = {};
-    pids.forEach((p, i) => (used[p.name] = perMessage(cpuSeconds(p.pid) - before[i]!)));
-    const mine = process.cpuUsage(self);
-    used['cars (bench)'] = perMessage((mine.user + mine.system) / 1e6);
-    return used;
-  };
-}
 
 interface Arrivals {
   /** Called with each record's key and value as it arrives. */
@@ -210,37 +175,6 @@ async function latency(scenario: Scenario, kafkaTarget: KafkaTarget, broker: Bro
     await Promise.all(clients.map((c) => c.endAsync(true)));
     await consumer.disconnect();
   }
-}
-
-/**
- * Counts the records kcat (librdkafka: a real Kafka peer that costs this machine far less CPU than a
- * Node consumer) reads committed from `topic`, starting at each partition's end. `ready` resolves
- * once kcat is positioned at the end of all `partitions`, so nothing published after it is missed.
- */
-function kcatCounter(kafkaTarget: KafkaTarget, kcatConfig: string | undefined, topic: string, partitions: number, onCount: (count: number) => void): { kcat: ChildProcess; ready: Promise<void> } {
-  const kcat = spawn('kcat', [...(kcatConfig ? ['-F', kcatConfig] : []), '-C', '-b', kafkaTarget.bootstrap, '-t', topic, '-o', 'end', '-X', 'isolation.level=read_committed', '-u', '-f', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let count = 0;
-  kcat.stdout!.on('data', (chunk: Buffer) => onCount((count += chunk.length)));
-  const ready = new Promise<void>((resolve, reject) => {
-    const atEnd = new Set<string>();
-    // kcat reports every partition's end each time it catches up, all run long: read each line
-    // once, keep only the last one for an error, and keep draining so kcat never blocks on it.
-    let partial = '';
-    let lastLine = '';
-    kcat.stderr!.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop()!;
-      for (const line of lines) {
-        const end = /Reached end of topic \S+ \[(\d+)\]/.exec(line);
-        if (end) atEnd.add(end[1]!);
-        else if (line.trim()) lastLine = line.trim();
-      }
-      if (atEnd.size >= partitions) resolve();
-    });
-    kcat.once('exit', (code) => reject(new Error(`kcat exited (${code}) before reaching the end of ${topic}: ${lastLine || partial}`)));
-    kcat.once('error', reject);
-  });
-  return { kcat, ready };
 }
 
 /** Every car's messages for the throughput part, built before the clock starts (see FramePublisher). */
@@ -423,9 +357,7 @@ async function main(): Promise<number> {
   const home = mkdtempSync(join(tmpdir(), 'edge-ml-bench-e2e-'));
   const runtime = new LocalRuntime(home);
   const scenario = loadScenario('connected-cars');
-  let kafkaPort: number;
-  do kafkaPort = await freePort();
-  while (!(await canListen('127.0.0.1', kafkaPort + 1)));
+  const kafkaPort = await freeKafkaPort();
   const results: Record<string, unknown> = {
     machine: { cpus: cpus().length, loadAvg1m: Math.round(loadavg()[0]! * 100) / 100 },
     kafka: attach ? { attached: attach.bootstrap, security: attach.config?.file ? describeKafkaClientConfig(attach.config) : 'PLAINTEXT' } : 'embedded single broker, PLAINTEXT',

@@ -2,9 +2,10 @@
 # Installs what the tests need beyond Node.js (20, 22 or 24, with npm), with apt, on Debian or
 # Ubuntu: the real peers the tests talk to (Mosquitto's broker and clients, kcat, Debian's
 # docker-compose to validate compose/docker-compose.yml without an engine), procps (pgrep: the
-# tests check that nothing is left running), and a JDK 17+ with Maven where none is found.
+# tests check that nothing is left running), Debian's chromium (the dashboard's browser tests drive it
+# with playwright-core; no browser is downloaded), and a JDK 17+ with Maven where none is found.
 set -euo pipefail
-packages=(mosquitto mosquitto-clients kcat docker-compose procps)
+packages=(mosquitto mosquitto-clients kcat docker-compose procps chromium)
 java_major() {
   # "17.0.15" from `java -version`'s first line, or "1.8.0_…" as 1.
   java -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p'

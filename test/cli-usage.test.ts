@@ -88,6 +88,9 @@ const usageCases: UsageCase[] = [
   { bad: 'tail --bootstrap-server without a port', args: ['tail', '--bootstrap-server', 'kafka-host'], names: ['--bootstrap-server', "'kafka-host'"], byCommander: true },
   { bad: 'tail --bootstrap-server with port 0', args: ['tail', '--bootstrap-server', '127.0.0.1:9092,127.0.0.1:0'], names: ['--bootstrap-server', "'127.0.0.1:0'"], byCommander: true },
 
+  { bad: 'dashboard --port out of range', args: ['dashboard', '--port', '70000'], names: ['--port', "'70000'"], byCommander: true },
+  { bad: 'dashboard --host not an IP address', args: ['dashboard', '--host', 'localhost:80'], names: ['--host', "'localhost:80'"], byCommander: true },
+
   { bad: 'status with an unknown option', args: ['status', '--watch'], names: ["unknown option '--watch'"], byCommander: true },
   { bad: 'status with an argument', args: ['status', 'kafka'], names: ["too many arguments for 'status'"], byCommander: true },
 

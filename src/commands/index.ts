@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDashboard } from './dashboard.js';
 import { registerDemo } from './demo.js';
 import { registerDown } from './down.js';
 import { registerGenerate } from './generate.js';
@@ -15,6 +16,7 @@ export function registerCommands(program: Command): void {
   registerUp(program);
   registerGenerate(program);
   registerTail(program);
+  registerDashboard(program);
   registerStatus(program);
   registerDown(program);
   registerSmoke(program);

@@ -57,7 +57,7 @@ export function addScaleOptions(command: Command): Command {
 }
 
 /** An IP literal: docker publishes ports only on one, and a typo must not read as "port in use". */
-function ipAddress(text: string): string {
+export function ipAddress(text: string): string {
   if (isIP(text) === 0) throw new InvalidArgumentError(`expected an IP address such as 127.0.0.1 or 0.0.0.0, got '${text}'`);
   return text;
 }

@@ -1,7 +1,7 @@
 import { MqttClient, type IClientPublishOptions } from 'mqtt';
 import { openBrokerStream, type BrokerAddress } from './broker-address.js';
 import type { CarSource } from './car-source.js';
-import type { LabelWriter } from './label-writer.js';
+import type { LabelSink } from './label-writer.js';
 import type { Pacer } from './pacer.js';
 import { formatPayload } from './payload.js';
 import type { RunStats } from './run-stats.js';
@@ -43,7 +43,7 @@ export interface ConnectionSettings {
 /** What all connections of a run share: where they report, and the queue their sends wait in. */
 export interface RunSink {
   stats: RunStats;
-  labels?: LabelWriter;
+  labels?: LabelSink;
   sendQueue: SendQueue;
 }
 

@@ -2,12 +2,17 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { FaultKind } from './faults.js';
 
+/** Where a run's labels go: a file (LabelWriter), or memory for a run that scores its own detection. */
+export interface LabelSink {
+  write(carId: number, eventId: number, kind: FaultKind): void;
+}
+
 /**
  * `--labels FILE`: one JSON line {carId, eventId, kind} per published window that carries an
  * injected fault, so detection downstream can be scored. carId is a string, as the record key
  * carries it (and as dataset.ts writes it).
  */
-export class LabelWriter {
+export class LabelWriter implements LabelSink {
   private readonly out: WriteStream;
   private failure: Error | undefined;
 

@@ -4,7 +4,7 @@ import type { BrokerAddress } from './broker-address.js';
 import { CarConnection, type CarLogin, type QoS } from './car-connection.js';
 import { CarSource, type CarSourceOptions } from './car-source.js';
 import { clientIdFor, groupCars } from './fleet.js';
-import type { LabelWriter } from './label-writer.js';
+import type { LabelSink } from './label-writer.js';
 import { Pacer } from './pacer.js';
 import { RunStats, type RunSummary } from './run-stats.js';
 import { SendQueue } from './send-queue.js';
@@ -35,7 +35,7 @@ export interface PublishPlan {
   maxInFlight: number;
   /** Wait for an unreachable broker instead of failing. */
   wait: boolean;
-  labels?: LabelWriter;
+  labels?: LabelSink;
 }
 
 export interface RunReporter {

@@ -41,37 +41,59 @@ export function labelledPayloads(options: Pick<EvalOptions, 'windows' | 'seed' |
 
 /** Recall, precision and per-kind recall of `score > threshold` against the injected labels. */
 export function evaluateScores(windows: readonly Pick<LabelledPayload, 'fault'>[], scores: readonly (number | null)[], threshold: number): EvalReport {
-  let truePositives = 0;
-  let flagged = 0;
-  let unscored = 0;
-  const caught = new Map<FaultKind, number>();
-  const total = new Map<FaultKind, number>();
-  windows.forEach((w, i) => {
-    const score = scores[i];
-    if (score === null || score === undefined) unscored += 1;
-    const flag = score !== null && score !== undefined && score > threshold;
-    if (flag) flagged += 1;
-    if (w.fault) {
-      total.set(w.fault, (total.get(w.fault) ?? 0) + 1);
+  const tally = new DetectionTally(threshold);
+  windows.forEach((w, i) => tally.add(w.fault, scores[i] ?? null));
+  return tally.report();
+}
+
+/**
+ * evaluateScores one window at a time, in constant memory: the dashboard counts an endless stream
+ * of scores with it, by the same rule as smoke and model eval.
+ */
+export class DetectionTally {
+  truePositives = 0;
+  flagged = 0;
+  unscored = 0;
+  windows = 0;
+  private readonly caught = new Map<FaultKind, number>();
+  private readonly total = new Map<FaultKind, number>();
+
+  constructor(readonly threshold: number) {}
+
+  add(fault: FaultKind | undefined, score: number | null): void {
+    this.windows += 1;
+    if (score === null) this.unscored += 1;
+    const flag = score !== null && score > this.threshold;
+    if (flag) this.flagged += 1;
+    if (fault) {
+      this.total.set(fault, (this.total.get(fault) ?? 0) + 1);
       if (flag) {
-        truePositives += 1;
-        caught.set(w.fault, (caught.get(w.fault) ?? 0) + 1);
+        this.truePositives += 1;
+        this.caught.set(fault, (this.caught.get(fault) ?? 0) + 1);
       }
     }
-  });
-  const anomalies = [...total.values()].reduce((a, b) => a + b, 0);
-  const perKind = Object.fromEntries(
-    FAULT_KINDS.map((k) => [k, total.get(k) ? round((caught.get(k) ?? 0) / total.get(k)!) : null]),
-  ) as Record<FaultKind, number | null>;
-  return {
-    recall: anomalies > 0 ? round(truePositives / anomalies) : 0,
-    precision: flagged > 0 ? round(truePositives / flagged) : 0,
-    threshold,
-    perKind,
-    windows: windows.length,
-    anomalies,
-    unscored,
-  };
+  }
+
+  /** Labelled windows seen so far. */
+  get anomalies(): number {
+    return [...this.total.values()].reduce((a, b) => a + b, 0);
+  }
+
+  report(): EvalReport {
+    const { anomalies, caught, total } = this;
+    const perKind = Object.fromEntries(
+      FAULT_KINDS.map((k) => [k, total.get(k) ? round((caught.get(k) ?? 0) / total.get(k)!) : null]),
+    ) as Record<FaultKind, number | null>;
+    return {
+      recall: anomalies > 0 ? round(this.truePositives / anomalies) : 0,
+      precision: this.flagged > 0 ? round(this.truePositives / this.flagged) : 0,
+      threshold: this.threshold,
+      perKind,
+      windows: this.windows,
+      anomalies,
+      unscored: this.unscored,
+    };
+  }
 }
 
 function round(value: number): number {

@@ -1,4 +1,5 @@
 import type { MqttClientSettings } from '../generator/car-connection.js';
+import type { FaultKind } from '../generator/faults.js';
 import type { RunReporter } from '../generator/publish-run.js';
 import { evaluateScores, type EvalReport } from '../model/evaluate.js';
 import type { Runtime, UpOptions } from '../runtime/types.js';
@@ -19,6 +20,8 @@ export interface DemoOptions {
   seed: number;
   /** Aborted by Ctrl-C: the demo ends early, with its summary. */
   signal: AbortSignal;
+  /** Given the run's labels and cars before they drive; the cars wait for it (a dashboard getting ready). */
+  beforeCars?: (faults: ReadonlyMap<string, FaultKind>, cars: ReadonlySet<string>) => Promise<void>;
   /** How the cars log in, and the CA they check an MQTTS endpoint against. */
   client: MqttClientSettings;
 }
@@ -88,6 +91,7 @@ export async function runDemo(runtime: Runtime, upOptions: UpOptions, options: D
     `${options.cars} cars each publish a 210-reading window ${options.rate} time(s) a second over MQTT to ${scenario.mqtt.topicTemplate.replace('{car}', '<car>')};\n` +
       `${Math.round(scenario.generator.anomalyRate * 100)}% of windows carry an injected fault (spike, overheat shift, stuck sensor, noise burst).`,
   );
+  await options.beforeCars?.(run.faults, new Set(run.carNames));
   const generated = run.result();
 
   heading(4, `Anomalies, live (${options.durationS} s, Ctrl-C to stop early)`);

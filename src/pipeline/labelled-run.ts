@@ -1,10 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseBrokerUrl } from '../generator/broker-address.js';
 import type { MqttClientSettings } from '../generator/car-connection.js';
 import { FAULT_KINDS, type FaultKind } from '../generator/faults.js';
-import { LabelWriter } from '../generator/label-writer.js';
 import { PublishRun, type RunReporter } from '../generator/publish-run.js';
 import type { RunSummary } from '../generator/run-stats.js';
 import { EdgeMlError } from '../errors.js';
@@ -29,7 +25,7 @@ export interface LabelledRunOptions {
 export interface LabelledRunResult {
   summary: RunSummary;
   /** "carId/eventId" of every window published with an injected fault, and its kind. */
-  faults: Map<string, FaultKind>;
+  faults: ReadonlyMap<string, FaultKind>;
 }
 
 export function eventKey(carId: string | number, eventId: number): string {
@@ -51,10 +47,12 @@ function runTag(): string {
 export class LabelledRun {
   /** Each car's name: what CARID and the labels call it. */
   readonly carNames: string[];
+  /**
+   * "carId/eventId" -> fault kind of every window published with an injected fault, filled as the
+   * cars publish: the demo's dashboard scores detection against it live.
+   */
+  readonly faults = new Map<string, FaultKind>();
   private readonly run: PublishRun;
-  private readonly labelsDir = mkdtempSync(join(tmpdir(), 'edge-ml-labels-'));
-  private readonly labels: LabelWriter;
-  private readonly nameOf: (carId: number | string) => string;
 
   constructor(options: LabelledRunOptions, reporter: RunReporter) {
     const { client, endpoints } = options;
@@ -66,8 +64,6 @@ export class LabelledRun {
     // A car with a login of its own is known by its user name (an ACL's car/%u/# then fits its topic).
     const carName = (carId: number | string): string => client.credentials?.[Number(carId) - 1]!.username ?? `${tag}-${carId}`;
     this.carNames = carIds.map(carName);
-    this.nameOf = carName;
-    this.labels = new LabelWriter(join(this.labelsDir, 'labels.jsonl'));
     this.run = new PublishRun(
       {
         broker: { ...broker, ca: client.ca },
@@ -85,7 +81,7 @@ export class LabelledRun {
         sourceAddresses: [],
         maxInFlight: 32,
         wait: false,
-        labels: this.labels,
+        labels: { write: (carId, eventId, kind) => this.faults.set(eventKey(carName(carId), eventId), kind) },
       },
       reporter,
     );
@@ -101,18 +97,6 @@ export class LabelledRun {
   }
 
   async result(): Promise<LabelledRunResult> {
-    try {
-      const summary = await this.run.run();
-      await this.labels.close();
-      const faults = new Map<string, FaultKind>();
-      for (const line of readFileSync(this.labels.file, 'utf8').split('\n')) {
-        if (!line) continue;
-        const label = JSON.parse(line) as { carId: string; eventId: number; kind: FaultKind };
-        faults.set(eventKey(this.nameOf(label.carId), label.eventId), label.kind);
-      }
-      return { summary, faults };
-    } finally {
-      rmSync(this.labelsDir, { recursive: true, force: true });
-    }
+    return { summary: await this.run.run(), faults: this.faults };
   }
 }

@@ -9,6 +9,7 @@ import { eventKey } from './labelled-run.js';
 export interface FoundEvent {
   key: string;
   carId: string;
+  eventId: number;
   score?: number;
 }
 
@@ -18,7 +19,7 @@ export function sensorEvent(scenario: Scenario): (record: TailedRecord) => Found
     if (record.key === null || record.value === null) return undefined;
     const carId = carIdOfTopic(scenario, record.key);
     const payload = parsePayload(record.value.toString('utf8'));
-    return typeof payload === 'string' ? undefined : { key: eventKey(carId, payload.eventId), carId };
+    return typeof payload === 'string' ? undefined : { key: eventKey(carId, payload.eventId), carId, eventId: payload.eventId };
   };
 }
 
@@ -27,7 +28,7 @@ export function scoreEvent(record: TailedRecord): FoundEvent | undefined {
   try {
     const value = JSON.parse(record.value?.toString('utf8') ?? '') as { CARID?: unknown; EVENTID?: unknown; ANOMALY_VAL?: unknown };
     if (typeof value.CARID !== 'string' || typeof value.EVENTID !== 'number') return undefined;
-    return { key: eventKey(value.CARID, value.EVENTID), carId: value.CARID, score: typeof value.ANOMALY_VAL === 'number' ? value.ANOMALY_VAL : undefined };
+    return { key: eventKey(value.CARID, value.EVENTID), carId: value.CARID, eventId: value.EVENTID, score: typeof value.ANOMALY_VAL === 'number' ? value.ANOMALY_VAL : undefined };
   } catch {
     return undefined;
   }

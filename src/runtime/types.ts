@@ -39,6 +39,8 @@ export interface ComponentStatus {
   uptimeS?: number;
   /** Health text, container status, or the last log line of a dead process. */
   detail?: string;
+  /** Running totals where the component reports them (local runtime: produced, scored ...), for rates. */
+  counters?: Record<string, number>;
 }
 
 export interface PlatformStatus {

@@ -398,7 +398,7 @@ export class LocalRuntime implements Runtime {
     if (isProcessor(component)) {
       const s = readStatusFile<ProcessorStatus>(this.layout.processorStatusFile(component));
       const detail = s ? `${s.state.toLowerCase()}; scored ${s.scored}, anomalies ${s.anomalies}, skipped ${s.skipped}` : 'starting';
-      return { ...base, state: s?.state === 'RUNNING' ? 'running' : 'starting', detail };
+      return { ...base, state: s?.state === 'RUNNING' ? 'running' : 'starting', detail, counters: s && { scored: s.scored, anomalies: s.anomalies, skipped: s.skipped } };
     }
     if (component === 'mqtt-endpoint') {
       const s = readStatusFile<EndpointStatus>(this.layout.endpointStatusFile);
@@ -408,7 +408,8 @@ export class LocalRuntime implements Runtime {
       const detail = s
         ? `${s.degraded ? `${s.degraded}; ` : ''}${s.connections} connections; produced ${s.produced}, refused ${refused}${denied > 0 ? `, denied ${s.refusedAuth} logins and ${s.refusedAcl} by the ACL` : ''}`
         : 'starting';
-      return { ...base, state: s?.state !== 'RUNNING' ? 'starting' : s.degraded ? 'unhealthy' : 'running', detail };
+      const state = s?.state !== 'RUNNING' ? 'starting' : s.degraded ? 'unhealthy' : 'running';
+      return { ...base, state, detail, counters: s && { connections: s.connections, produced: s.produced, refused } };
     }
     return { ...base, state: 'running', detail: `log ${this.layout.kafkaServerLog}` };
   }
