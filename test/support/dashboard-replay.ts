@@ -186,12 +186,15 @@ export function tile(car: string, score: number, at: number): CarTile {
   return { car, score, flagged: score > THRESHOLD, at };
 }
 
-/** 210 engine temperatures: a smooth normal drive, or with a fault (a spike and drift) injected. */
+/**
+ * 210 engine temperatures in the generator's range (smooth traces in [2, 8], as the seed's sample
+ * message): a normal drive, or with a fault (a level shift and a drift) injected.
+ */
 export function readings(rnd: () => number, faulty: boolean): number[] {
   return Array.from({ length: WINDOW_LENGTH }, (_, i) => {
-    const base = 90 + 4 * Math.sin(i / 18) + (rnd() - 0.5) * 1.2;
+    const base = 5 + 0.8 * Math.sin(i / 18) + (rnd() - 0.5) * 0.06;
     if (!faulty) return Number(base.toFixed(2));
-    return Number((base + (i > 120 && i < 150 ? 25 : 0) + (i > 150 ? (i - 150) * 0.3 : 0)).toFixed(2));
+    return Number((base + (i > 120 && i < 150 ? 1.5 : 0) + (i > 150 ? (i - 150) * 0.02 : 0)).toFixed(2));
   });
 }
 
