@@ -6,10 +6,9 @@ import { basename, join } from 'node:path';
 import { after, describe, test } from './support/node-test.js';
 import { execa } from 'execa';
 import { SCENARIOS_DIR } from '../src/scenario/load.js';
-import { canListen } from '../src/runtime/ports.js';
 import { runCli, type CliRun } from './support/cli.js';
 import { issueCertificate, makeCa } from './support/pki.js';
-import { freePort } from './support/ports.js';
+import { freeKafkaPort, freePort } from './support/ports.js';
 
 /**
  * Bad command lines through the built CLI: exit 2 naming the flag (and the bad value), a broken
@@ -352,13 +351,6 @@ async function holdPort(port: number): Promise<ChildProcess> {
   return holder;
 }
 
-/** A Kafka port whose controller port (the next one up) is free too. */
-async function freeKafkaPort(): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    if (port < 65535 && (await canListen('127.0.0.1', port + 1))) return port;
-  }
-}
 
 describe('up refuses ports it cannot listen on, with exit 1, before anything starts', () => {
   const cases = [

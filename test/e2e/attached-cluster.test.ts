@@ -13,7 +13,8 @@ import type { PlatformStatus } from '../../src/runtime/types.js';
 import { createKafka } from '../../src/kafka/kafka-client.js';
 import { loadKafkaClientConfig } from '../../src/kafka/client-config.js';
 import { jsonLines, lastJsonLine, runCli, spawnCli, type CliRun } from '../support/cli.js';
-import { readTopicWithKcat, type TopicRecord } from '../support/kcat.js';
+import { endOffsets, readTopicWithKcat, type TopicRecord } from '../support/kcat.js';
+import { seedPayload } from '../support/seed-message.js';
 import { after, before, test } from '../support/node-test.js';
 import { makeCa } from '../support/pki.js';
 import { freePort, waitFor } from '../support/ports.js';
@@ -36,8 +37,6 @@ let kcatFile = '';
 const home = tempDir('edge-ml-attached-');
 let mqttPort = 0;
 
-const seedPayload = (eventId: number): string =>
-  `${eventId},${Array.from({ length: 210 }, (_, i) => (5 + 0.8 * Math.sin((2 * Math.PI * i) / 500)).toFixed(2)).join('# ')}`;
 
 const attachedUp = (stateDir: string, configFile: string, extra: string[] = []): Promise<CliRun> =>
   runCli(stateDir, ['up', '--bootstrap-server', cluster.bootstrap, '--kafka-config', configFile, '--mqtt-port', String(mqttPort), '--timeout', '180', ...extra], { timeoutMs: 240_000 });
@@ -54,12 +53,6 @@ async function pidOf(component: string): Promise<number> {
 
 const topicRecords = (topic: string): Promise<TopicRecord[]> => readTopicWithKcat(cluster.bootstrap, topic, kcatFile);
 
-/** The highest offset read per partition, to tell a run's records from earlier ones. */
-function endOffsets(records: TopicRecord[]): Map<number, number> {
-  const ends = new Map<number, number>();
-  for (const r of records) ends.set(r.partition, Math.max(ends.get(r.partition) ?? -1, r.offset));
-  return ends;
-}
 
 const after_ = (seen: Map<number, number>) => (r: TopicRecord) => r.offset > (seen.get(r.partition) ?? -1);
 

@@ -11,9 +11,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { RunSummary } from '../../src/generator/run-stats.js';
 import type { PlatformStatus } from '../../src/runtime/types.js';
 import { jsonLines, lastJsonLine, runCli, spawnCli } from '../support/cli.js';
-import { readTopicWithKcat, type TopicRecord } from '../support/kcat.js';
-import { canListen } from '../../src/runtime/ports.js';
-import { freePort, waitFor } from '../support/ports.js';
+import { endOffsets, readTopicWithKcat, type TopicRecord } from '../support/kcat.js';
+import { seedPayload } from '../support/seed-message.js';
+import { freeKafkaPort, freePort, waitFor } from '../support/ports.js';
 import { tempDir } from '../support/temp-dir.js';
 
 interface ScoreRecord {
@@ -35,16 +35,6 @@ let mqttPort = 0;
 let bootstrap = '';
 const upFigures: { coldMs?: number; warmMs?: number } = {};
 
-const seedPayload = (eventId: number): string =>
-  `${eventId},${Array.from({ length: 210 }, (_, i) => (5 + 0.8 * Math.sin((2 * Math.PI * i) / 500)).toFixed(2)).join('# ')}`;
-
-async function pickKafkaPort(): Promise<number> {
-  // The controller listens on the next port up.
-  for (;;) {
-    const port = await freePort();
-    if (port < 65535 && (await canListen('127.0.0.1', port + 1))) return port;
-  }
-}
 
 const up = (extra: string[] = []) =>
   runCli(home, ['up', '--runtime', 'local', '--kafka-port', String(kafkaPort), '--mqtt-port', String(mqttPort), '--timeout', '240', ...extra]);
@@ -78,12 +68,6 @@ function scoresOf(records: TopicRecord[]): ScoreRecord[] {
   return records.map((r) => ({ MQTT_TOPIC: r.key!, ...(JSON.parse(r.payload!) as Omit<ScoreRecord, 'MQTT_TOPIC'>) }));
 }
 
-/** The highest offset read per partition, to tell later records from earlier ones. */
-function endOffsets(records: TopicRecord[]): Map<number, number> {
-  const ends = new Map<number, number>();
-  for (const r of records) ends.set(r.partition, Math.max(ends.get(r.partition) ?? -1, r.offset));
-  return ends;
-}
 
 /** Waits until ANOMALYDETECTION holds a score for every (car, event) expected, of the MQTT topics that match. */
 async function waitForScores(topics: RegExp, expected: number): Promise<ScoreRecord[]> {
@@ -96,7 +80,7 @@ async function waitForScores(topics: RegExp, expected: number): Promise<ScoreRec
 }
 
 before(async () => {
-  kafkaPort = await pickKafkaPort();
+  kafkaPort = await freeKafkaPort();
   mqttPort = await freePort();
   bootstrap = `127.0.0.1:${kafkaPort}`;
   const cold = await up();

@@ -11,6 +11,7 @@ import type { RunSummary } from '../../src/generator/run-stats.js';
 import type { PlatformStatus } from '../../src/runtime/types.js';
 import { lastJsonLine, runCli } from '../support/cli.js';
 import { readTopicWithKcat } from '../support/kcat.js';
+import { seedPayload } from '../support/seed-message.js';
 import { after, before, test } from '../support/node-test.js';
 import { issueCertificate, makeCa, type Ca } from '../support/pki.js';
 import { freeKafkaPort, freePort, waitFor } from '../support/ports.js';
@@ -28,7 +29,6 @@ let bootstrap = '';
 let mqttPort = 0;
 let mqttsPort = 0;
 
-const seedPayload = (eventId: number): string => `${eventId},${Array.from({ length: 210 }, (_, i) => (5 + 0.8 * Math.sin((2 * Math.PI * i) / 500)).toFixed(2)).join('# ')}`;
 
 function pub(topic: string, args: string[], eventId = 1) {
   return execa('mosquitto_pub', ['-h', '127.0.0.1', '-t', topic, '-q', '1', '-m', seedPayload(eventId), ...args], { reject: false, timeout: 20_000 });

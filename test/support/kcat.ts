@@ -22,3 +22,10 @@ export async function readTopicWithKcat(bootstrap: string, topic: string, config
       return { partition: r.partition, offset: r.offset, key: r.key, payload: r.payload };
     });
 }
+
+/** The highest offset read per partition, to tell later records from earlier ones. */
+export function endOffsets(records: readonly TopicRecord[]): Map<number, number> {
+  const ends = new Map<number, number>();
+  for (const r of records) ends.set(r.partition, Math.max(ends.get(r.partition) ?? -1, r.offset));
+  return ends;
+}
