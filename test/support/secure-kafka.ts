@@ -50,7 +50,7 @@ export interface SecureCluster {
    * sasl.username, sasl.password, ssl.ca.location), as `kcat -F` reads it; overrides as above.
    */
   librdkafkaClientConfig(user: 'plain' | 'scram', overrides?: Record<string, string>): string;
-  /** SIGKILL, resolves once the process is gone. */
+  /** SIGKILL, resolves once the process is gone and the others no longer list it (fenced). */
   killBroker(id: number): Promise<void>;
   /** Starts it again on the same dirs and ports; resolves when every broker reports 3 brokers. */
   restartBroker(id: number): Promise<void>;
@@ -182,6 +182,7 @@ export async function startSecureCluster(options: { timeoutMs?: number } = {}): 
     const clientConfig = kafkajsConfig(caFile, 'scram-sha-512', scram);
     const waitReady = (deadline: number): Promise<void> => waitForBrokers(nodes, clientConfig, deadline);
     await waitReady(started + timeoutMs);
+    const liveNodes = (): Node[] => nodes.filter((node) => node.process && isRunning(node.process));
     process.stderr.write(`# secured 3-broker cluster ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${dir})\n`);
 
     const brokers = nodes.map((node) => ({ id: node.id, pid: node.process!.pid, bootstrap: `${HOST}:${node.clientPort}`, logFile: node.logFile }));
@@ -241,6 +242,9 @@ export async function startSecureCluster(options: { timeoutMs?: number } = {}): 
         if (isRunning(record)) throw new Error(`broker ${id} (pid ${record.pid}) still runs after SIGKILL`);
         await reaped(record.pid);
         running.delete(record);
+        // Until its session times out the controller still counts the dead broker; a restart inside
+        // that window would see 3 brokers at once, then 2 while the new incarnation catches up.
+        await waitForBrokers(liveNodes(), clientConfig, Date.now() + timeoutMs);
       },
       async restartBroker(id) {
         const node = nodeById(id);
@@ -289,6 +293,7 @@ async function startNode(node: Node, classpath: string[]): Promise<void> {
 }
 
 /** Until every node answers an authenticated metadata request on its own SASL_SSL listener with 3 brokers. */
+/** Until each of nodes (all running) reports exactly nodes.length live brokers. */
 async function waitForBrokers(nodes: readonly Node[], config: KafkaClientConfig, deadline: number): Promise<void> {
   let last = 'no answer yet';
   for (;;) {
@@ -299,7 +304,7 @@ async function waitForBrokers(nodes: readonly Node[], config: KafkaClientConfig,
       nodes.map(async (node) => {
         try {
           const count = await brokerCount(`${HOST}:${node.clientPort}`, config);
-          return count === NODE_IDS.length ? undefined : `broker ${node.id} knows ${count} brokers`;
+          return count === nodes.length ? undefined : `broker ${node.id} knows ${count} brokers`;
         } catch (err) {
           return `broker ${node.id}: ${(err as Error).message}`;
         }
@@ -308,7 +313,7 @@ async function waitForBrokers(nodes: readonly Node[], config: KafkaClientConfig,
     const waiting = answers.filter(Boolean);
     if (waiting.length === 0) return;
     last = waiting.join('; ');
-    if (Date.now() > deadline) throw new Error(`the secured cluster was not ready in time (${last})`);
+    if (Date.now() > deadline) throw new Error(`the secured cluster did not reach ${nodes.length} live brokers in time (${last})`);
     await sleep(250);
   }
 }
