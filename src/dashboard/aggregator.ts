@@ -1,19 +1,17 @@
 import { LatencyHistogram } from '../generator/latency-histogram.js';
-import { parsePayload } from '../generator/payload.js';
 import { DetectionTally } from '../model/evaluate.js';
 import { eventKey } from '../pipeline/labelled-run.js';
 import { scoreEvent } from '../pipeline/run-events.js';
-import { carIdOfTopic, type Scenario } from '../scenario/scenario.js';
+import type { Scenario } from '../scenario/scenario.js';
 import type { TailedRecord } from '../tail/tail-record.js';
-import type { Anomaly, CarTile, Detection, SeriesPoint, Snapshot, Tick, WindowReadings, WindowView } from './contract.js';
+import type { Anomaly, CarTile, Detection, SeriesPoint, Snapshot, Tick } from './contract.js';
 import type { LabelSource } from './labels.js';
+import type { FlaggedWindow, WindowLocator } from './windows.js';
 
 /** Every collection the dashboard keeps, capped: memory stays bounded whatever the fleet or the run length. */
 export interface AggregatorBounds {
-  /** Cars with a tile (and a last normal window); the least recently scored is evicted. */
+  /** Cars with a tile (and where their last normal window is); the least recently scored is evicted. */
   cars: number;
-  /** Source records waiting for their score (the latency join, and the window to keep). */
-  pendingWindows: number;
   /** Anomalies in the feed. */
   feed: number;
   /** Flagged windows /api/window can return (more than the feed, so a feed entry stays selectable). */
@@ -29,7 +27,6 @@ export interface AggregatorBounds {
 
 export const DEFAULT_BOUNDS: AggregatorBounds = {
   cars: 20_000,
-  pendingWindows: 20_000,
   feed: 200,
   flaggedWindows: 500,
   series: 300,
@@ -37,13 +34,6 @@ export const DEFAULT_BOUNDS: AggregatorBounds = {
   scoresPerTick: 25,
   pendingJudgements: 100_000,
 };
-
-/** A window's source payload, kept as bytes and parsed only when a page asks for it. */
-interface StoredWindow {
-  event: number;
-  score: number;
-  raw: Buffer;
-}
 
 interface Judgement {
   key: string;
@@ -53,34 +43,37 @@ interface Judgement {
 }
 
 type ScorePoint = { at: number; score: number };
-/** What the pages last got of a car's tile. */
-type SentTile = { score: number; flagged: boolean; sentAt: number };
-
 /**
- * A tile goes out again when it turns flagged or normal, its score moves by more than this
- * fraction, or this long has passed: at 1 msg/s per car, sending every score made the fleet
- * updates most of the dashboard's CPU and the page's frame time (bench:dashboard, 10,000 cars).
+ * What the pages last got of a car's tile: whether it was flagged. A tile goes out again only
+ * when it turns flagged or normal, the one thing it shows; the latest score is asked for when a
+ * person points at the car (latestTile). At 1 msg/s per car, sending scores as they moved was
+ * most of the SSE bytes and of the page's work (bench:dashboard, 10,000 cars).
  */
-const TILE_SCORE_STEP = 0.25;
-const TILE_REFRESH_MS = 5000;
-
-function tileChanged(sent: SentTile | undefined, tile: CarTile, now: number): boolean {
-  return !sent || sent.flagged !== tile.flagged || Math.abs(tile.score - sent.score) > sent.score * TILE_SCORE_STEP || now - sent.sentAt >= TILE_REFRESH_MS;
+type SentTile = { flagged: boolean };
+/**
+ * A tile as the pages get it: a copy (the kept one changes in place with the next score), its
+ * score to 4 significant digits. Rounded here, not per score: toPrecision was the costliest line
+ * of onScore at 10,000 scores a second.
+ */
+function sentTile(tile: CarTile): CarTile {
+  return { ...tile, score: Number(tile.score.toPrecision(4)) };
 }
+
 export type TickParts = Omit<Tick, 'at' | 'stages'>;
 export type ViewParts = Omit<Snapshot, 'scenario' | 'stages'>;
 
 /**
- * What the three topics say, folded into the dashboard's view. Records change the live state;
- * tick() publishes what changed since the last tick, and view() is the state as of the last tick,
- * so a page that takes a snapshot and then the ticks sees every anomaly exactly once.
+ * What the scores topic says, with the topics' end offsets, folded into the dashboard's view.
+ * Records change the live state; tick() publishes what changed since the last tick, and view() is
+ * the state as of the last tick, so a page that takes a snapshot and then the ticks sees every
+ * anomaly exactly once. Windows are not kept, only where they are (window()): their readings
+ * stay in the source topic until a page asks.
  */
 export class Aggregator {
   private readonly threshold: number;
-  private readonly cars = new Map<string, { tile: CarTile; lastNormal?: StoredWindow; sent?: SentTile }>();
+  private readonly cars = new Map<string, { tile: CarTile; lastNormal?: WindowLocator; sent?: SentTile }>();
   private readonly dirty = new Set<string>();
-  private readonly pending = new Map<string, { at: number; raw: Buffer }>();
-  private readonly flagged = new Map<string, { window: StoredWindow; lastNormal: StoredWindow | null }>();
+  private readonly flagged = new Map<string, { window: WindowLocator; lastNormal: WindowLocator | null }>();
   private feed: Anomaly[] = [];
   private newFeed: Anomaly[] = [];
   private readonly series: SeriesPoint[] = [];
@@ -91,7 +84,10 @@ export class Aggregator {
   private labels: LabelSource | null = null;
   private tally: DetectionTally;
   /** Counted since the last series point. */
-  private count = { source: 0, scored: 0, flagged: 0, anomalies: 0 };
+  private count = { scored: 0, flagged: 0 };
+  /** The source and anomalies topics' end offsets as last read, and the rates between the last two reads. */
+  private ends: { at: number; source: number; anomalies: number } | undefined;
+  private endRates = { messagesIn: 0, anomalies: 0 };
   private readonly latency = new LatencyHistogram();
   private lastPointAt: number;
   /** Anomalies per second over the last minute, for anomaliesPerMin. */
@@ -99,7 +95,7 @@ export class Aggregator {
   private lastRates = { messagesIn: 0, scored: 0, anomalies: 0 };
 
   constructor(
-    private readonly scenario: Scenario,
+    scenario: Scenario,
     private readonly bounds: AggregatorBounds = DEFAULT_BOUNDS,
     now = Date.now(),
   ) {
@@ -120,22 +116,19 @@ export class Aggregator {
     this.labels?.close();
   }
 
-  /** A record of the source topic: key = MQTT topic, value = `eventId,r1# r2# ...`. */
-  onSource(record: TailedRecord): void {
-    this.count.source += 1;
-    if (record.key === null || record.value === null) return;
-    // Only the event id is read here: parsing 210 readings of every message would cost more CPU
-    // than the rest of the dashboard, and a window is parsed only when a page asks for it.
-    const comma = record.value.indexOf(0x2c);
-    const eventId = comma > 0 ? Number(record.value.toString('latin1', 0, comma)) : NaN;
-    if (!Number.isInteger(eventId)) return;
-    const key = eventKey(carIdOfTopic(this.scenario, record.key), eventId);
-    // A copy: kafkajs's value is a slice of the whole fetch response, which it would keep alive.
-    this.pending.set(key, { at: record.timestamp, raw: Buffer.from(record.value) });
-    if (this.pending.size > this.bounds.pendingWindows) this.pending.delete(this.pending.keys().next().value!);
+  /**
+   * Records written so far to the source and anomalies topics (their end offsets): their rates,
+   * without reading their records. A count that went down is a new cluster: no rate across it.
+   */
+  onTopicEnds(ends: { source: number; anomalies: number }, at = Date.now()): void {
+    const before = this.ends;
+    this.ends = { at, ...ends };
+    if (!before || at <= before.at || ends.source < before.source || ends.anomalies < before.anomalies) return;
+    const seconds = (at - before.at) / 1000;
+    this.endRates = { messagesIn: (ends.source - before.source) / seconds, anomalies: (ends.anomalies - before.anomalies) / seconds };
   }
 
-  /** A record of the scores topic: JSON {CARID, EVENTID, ANOMALY_VAL}. */
+  /** A record of the scores topic: key = MQTT topic, value = JSON {CARID, EVENTID, ANOMALY_VAL}. */
   onScore(record: TailedRecord, arrivedAt = Date.now()): void {
     const event = scoreEvent(record);
     if (!event || event.score === undefined) return;
@@ -143,28 +136,33 @@ export class Aggregator {
     const at = record.timestamp;
     const flagged = score > this.threshold;
     this.count.scored += 1;
-    this.sample({ at, score });
+    this.sample(at, score);
 
-    const source = this.pending.get(key);
-    this.pending.delete(key);
-    // Kafka Streams gives a score its source record's timestamp, so the record timestamps alone
-    // would always say 0 ms: end to end is the score's arrival here minus the source's timestamp.
-    if (source) this.latency.record(Math.max(0, arrivedAt - source.at));
+    // Kafka Streams and ksqlDB give a score its source record's timestamp, so the two timestamps
+    // alone would always say 0 ms: end to end is the score's arrival here minus that timestamp.
+    this.latency.record(Math.max(0, arrivedAt - at));
 
     // Map order is recency: a car scored again moves to the end, the first is the one to evict.
-    const previous = this.cars.get(car);
-    this.cars.delete(car);
-    const state = { tile: { car, score: Number(score.toPrecision(4)), flagged, at }, lastNormal: previous?.lastNormal, sent: previous?.sent };
+    // Its state is updated in place: at 10,000 scores a second, allocations are GC time.
+    let state = this.cars.get(car);
+    if (state) {
+      this.cars.delete(car);
+      state.tile.score = score;
+      state.tile.flagged = flagged;
+      state.tile.at = at;
+    } else {
+      state = { tile: { car, score, flagged, at } };
+    }
     this.cars.set(car, state);
-    if (tileChanged(state.sent, state.tile, arrivedAt)) this.dirty.add(car);
-    else this.dirty.delete(car);
+    // A car that turned back before the tick goes out anyway, unchanged: harmless, and cheaper than checking.
+    if (state.sent?.flagged !== flagged) this.dirty.add(car);
     if (this.cars.size > this.bounds.cars) {
       const evicted = this.cars.keys().next().value!;
       this.cars.delete(evicted);
       this.dirty.delete(evicted);
     }
 
-    const window = source && { event: eventId, score, raw: source.raw };
+    const window = record.key === null ? undefined : { key: record.key, event: eventId, score, at };
     let anomaly: Anomaly | undefined;
     if (flagged) {
       this.count.flagged += 1;
@@ -183,11 +181,6 @@ export class Aggregator {
     }
   }
 
-  /** A record of the anomalies topic: counted for its stage's rate (the feed comes from the scores). */
-  onAnomaly(): void {
-    this.count.anomalies += 1;
-  }
-
   /** What changed since the last tick; a series point when a second has passed. */
   tick(now = Date.now()): TickParts {
     if (this.labels) {
@@ -198,8 +191,8 @@ export class Aggregator {
     }
     const fleet = [...this.dirty].map((car) => {
       const state = this.cars.get(car)!;
-      state.sent = { score: state.tile.score, flagged: state.tile.flagged, sentAt: now };
-      return state.tile;
+      state.sent = { flagged: state.tile.flagged };
+      return sentTile(state.tile);
     });
     this.dirty.clear();
     const feed = this.newFeed.reverse();
@@ -216,7 +209,7 @@ export class Aggregator {
   /** The state as of the last tick. */
   view(): ViewParts {
     return {
-      fleet: [...this.cars.values()].map((c) => c.tile),
+      fleet: [...this.cars.values()].map((c) => sentTile(c.tile)),
       feed: [...this.feed],
       series: [...this.series],
       recentScores: [...this.recent],
@@ -229,24 +222,29 @@ export class Aggregator {
     return this.lastRates;
   }
 
+  /** A car's tile as of its latest score (ticks carry it only when it turns flagged or normal). */
+  latestTile(car: string): CarTile | undefined {
+    const tile = this.cars.get(car)?.tile;
+    return tile && sentTile(tile);
+  }
+
   get trackedCars(): number {
     return this.cars.size;
   }
 
-  /** A flagged window beside the car's last normal one before it; undefined when no longer kept. */
-  window(car: string, event: number): WindowView | undefined {
+  /** Where a flagged window and the car's last normal one before it are; undefined when no longer kept. */
+  window(car: string, event: number): FlaggedWindow | undefined {
     const found = this.flagged.get(eventKey(car, event));
-    if (!found) return undefined;
-    return { car, threshold: this.threshold, flagged: readingsOf(found.window), lastNormal: found.lastNormal && readingsOf(found.lastNormal) };
+    return found && { car, flagged: found.window, lastNormal: found.lastNormal };
   }
 
   /** Uniform sample of this tick's scores (reservoir), so a busy fleet does not flood the chart. */
-  private sample(point: ScorePoint): void {
+  private sample(at: number, score: number): void {
     this.scoresSinceTick += 1;
-    if (this.sampled.length < this.bounds.scoresPerTick) this.sampled.push(point);
+    if (this.sampled.length < this.bounds.scoresPerTick) this.sampled.push({ at, score });
     else {
       const slot = Math.floor(Math.random() * this.scoresSinceTick);
-      if (slot < this.bounds.scoresPerTick) this.sampled[slot] = point;
+      if (slot < this.bounds.scoresPerTick) this.sampled[slot] = { at, score };
     }
   }
 
@@ -281,23 +279,18 @@ export class Aggregator {
     const hasLatency = this.latency.count > 0;
     const point: SeriesPoint = {
       at: now,
-      messagesIn: perS(this.count.source),
+      messagesIn: Math.round(this.endRates.messagesIn * 10) / 10,
       scored: perS(this.count.scored),
       anomaliesPerMin: this.minute.reduce((sum, s) => sum + s.n, 0),
       latencyP50Ms: hasLatency ? Math.round(this.latency.quantile(0.5) * 10) / 10 : null,
       latencyP99Ms: hasLatency ? Math.round(this.latency.quantile(0.99) * 10) / 10 : null,
     };
-    this.lastRates = { messagesIn: point.messagesIn, scored: point.scored, anomalies: perS(this.count.anomalies) };
-    this.count = { source: 0, scored: 0, flagged: 0, anomalies: 0 };
+    this.lastRates = { messagesIn: point.messagesIn, scored: point.scored, anomalies: Math.round(this.endRates.anomalies * 10) / 10 };
+    this.count = { scored: 0, flagged: 0 };
     this.latency.reset();
     this.lastPointAt = now;
     this.series.push(point);
     if (this.series.length > this.bounds.series) this.series.shift();
     return point;
   }
-}
-
-function readingsOf(window: StoredWindow): WindowReadings {
-  const parsed = parsePayload(window.raw.toString('latin1'));
-  return { event: window.event, score: window.score, readings: typeof parsed === 'string' ? [] : parsed.readings };
 }

@@ -6,7 +6,10 @@
  *   GET /assets/<file>        the page's own files (dashboard/), GET /vendor/<file> uPlot's dist files
  *   GET /events               SSE, `retry: 2000`: `event: snapshot` first (the whole view), then
  *                             `event: tick` at most 4 times a second (what changed)
- *   GET /api/window?car=C&event=E   200 WindowView, 404 when the server no longer has it
+ *   GET /api/window?car=C&event=E   200 WindowView (its readings read from the source topic);
+ *                             404 when the anomaly is no longer among the recent ones or Kafka no
+ *                             longer holds its window, 503 when Kafka cannot be read; {error} says which
+ *   GET /api/car?car=C        200 CarTile as of the car's latest score, 404 for a car not tracked
  *
  * Times are epoch milliseconds. Every list is bounded by the server.
  */
@@ -90,7 +93,7 @@ export interface Snapshot {
 export interface Tick {
   at: number;
   stages: Stage[];
-  /** Cars whose tile changed since the last tick: turned flagged or normal, score moved by over a quarter, or 5 s since it was last sent. */
+  /** New cars and cars that turned flagged or normal since the last tick, as of that score (GET /api/car has the latest). */
   fleet: CarTile[];
   /** New anomalies since the last tick, newest first. */
   feed: Anomaly[];

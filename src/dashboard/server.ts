@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errorMessage } from '../errors.js';
 import { WINDOW_SIZE } from '../generator/signal.js';
 import type { KafkaTarget } from '../kafka/kafka-client.js';
 import { assertPortsFree } from '../runtime/ports.js';
@@ -10,6 +11,7 @@ import type { ScenarioInfo, Snapshot } from './contract.js';
 import { KafkaFeed, type FeedStatus } from './kafka-feed.js';
 import type { LabelSource } from './labels.js';
 import { SseHub } from './sse.js';
+import { readWindows } from './windows.js';
 import { StageWatcher } from './stages.js';
 import { PAGE_DIR, serveFile, VENDOR_DIR } from './static-files.js';
 
@@ -37,12 +39,14 @@ export interface Dashboard {
   /** Connected pages. */
   clients(): number;
   useLabels(labels: LabelSource): void;
-  /** Resolves once the consumer reads the topics (true), or after timeoutMs (false). */
+  /** Resolves once the consumer reads the topics and their end offsets were read (true), or after timeoutMs (false). */
   untilLive(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
 const MIN_TICK_MS = 250;
+/** How often the source and anomalies topics' end offsets are read for their rates. */
+const ENDS_POLL_MS = 1000;
 
 /** `edge-ml dashboard`: the page, its SSE stream and the window API, fed by one Kafka consumer. */
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
@@ -51,11 +55,22 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const aggregator = new Aggregator(scenario, options.bounds ?? DEFAULT_BOUNDS);
   if (options.labels) aggregator.useLabels(options.labels);
   const { source, scores, anomalies } = scenario.streams;
-  const feed = new KafkaFeed(options.target, {
-    [source]: (r) => aggregator.onSource(r),
-    [scores]: (r) => aggregator.onScore(r),
-    [anomalies]: () => aggregator.onAnomaly(),
-  });
+  // Only the scores are read: their timestamps and keys say when and where each source record
+  // is; the two other topics are counted by their end offsets.
+  const feed = new KafkaFeed(options.target, { live: { [scores]: (r) => aggregator.onScore(r) }, onDemand: source });
+  let reading: Promise<void> | undefined;
+  let endsRead = false;
+  const endsPoller = setInterval(() => {
+    reading ??= feed
+      .endOffsets([source, anomalies])
+      .then((ends) => {
+        if (!ends) return;
+        aggregator.onTopicEnds({ source: ends[source]!, anomalies: ends[anomalies]! });
+        endsRead = true;
+      })
+      .catch(() => undefined) // the feed's own status says when Kafka is gone
+      .finally(() => (reading = undefined));
+  }, ENDS_POLL_MS);
   const stages = new StageWatcher(options.stateDir, scenario, () => feed.status, () => aggregator.rates(), options.statusPollMs);
   const info: ScenarioInfo = { name: scenario.name, threshold: scenario.model.threshold, topics: { source, scores, anomalies }, windowLength: WINDOW_SIZE };
   const snapshot = (): Snapshot => ({ scenario: info, stages: stages.stages(), ...aggregator.view() });
@@ -82,6 +97,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const path = url.pathname;
     if (path === '/events') return hub.add(req, res);
     if (path === '/api/window') return windowView(res, url);
+    if (path === '/api/car') return carTile(res, url);
     // The raw path, not the URL-normalised one: /assets/../x must be refused, not turned into /x.
     const raw = (req.url ?? '/').split('?')[0]!;
     const served =
@@ -94,13 +110,27 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
             : false;
     if (!served) answer(res, 404, { error: 'not found' });
   }
-  function windowView(res: ServerResponse, url: URL): void {
+  function carTile(res: ServerResponse, url: URL): void {
+    const car = url.searchParams.get('car');
+    if (!car) return answer(res, 400, { error: 'expected ?car=C' });
+    const tile = aggregator.latestTile(car);
+    if (!tile) return answer(res, 404, { error: `car ${car} is not among the cars this dashboard tracks` });
+    answer(res, 200, tile);
+  }
+  async function windowView(res: ServerResponse, url: URL): Promise<void> {
     const car = url.searchParams.get('car');
     const eventText = url.searchParams.get('event') ?? '';
     const event = Number(eventText);
     if (!car || !/^-?\d+$/.test(eventText)) return answer(res, 400, { error: 'expected ?car=C&event=E (E a whole number)' });
-    const view = aggregator.window(car, event);
-    if (!view) return answer(res, 404, { error: `the window of car ${car} event ${event} is no longer kept` });
+    const windows = aggregator.window(car, event);
+    if (!windows) return answer(res, 404, { error: `car ${car}'s event ${event} is not among the recent anomalies this dashboard saw` });
+    let view;
+    try {
+      view = await readWindows(windows, scenario.model.threshold, (wanted) => feed.lookup(wanted));
+    } catch (err) {
+      return answer(res, 503, { error: `could not read the window from ${source}: ${errorMessage(err)}` });
+    }
+    if (typeof view === 'string') return answer(res, 404, { error: view });
     answer(res, 200, view);
   }
 
@@ -115,7 +145,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     useLabels: (labels) => aggregator.useLabels(labels),
     async untilLive(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
-      while (feed.status.state !== 'live') {
+      while (feed.status.state !== 'live' || !endsRead) {
         if (Date.now() > deadline) return false;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -123,6 +153,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     },
     async close() {
       clearInterval(ticker);
+      clearInterval(endsPoller);
       hub.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -19,8 +19,10 @@ import { tempDir } from '../support/temp-dir.js';
 
 /**
  * The dashboard server against a real Kafka: records written in the pipeline's exact formats
- * (source: key = MQTT topic, value = the seed payload; scores: the processor's JSON), read by the
- * dashboard's one consumer, and checked through its SSE stream, its window API and its figures.
+ * (source: key = MQTT topic, value = the seed payload; scores: the processor's JSON, with its
+ * source record's timestamp as Kafka Streams and ksqlDB give it), read by the dashboard's one
+ * consumer, and checked through its SSE stream, its window API and its figures. The source topic
+ * has 3 partitions, so a window is found only in the partition its key hashes to.
  */
 
 const scenario = loadScenario('connected-cars');
@@ -92,7 +94,7 @@ describe('edge-ml dashboard against a real Kafka', () => {
 
   before(async () => {
     kafka = await startTestKafka();
-    await createTopics({ bootstrap: kafka.bootstrap }, [source, scores, anomalies].map((name) => ({ name, partitions: 1 })));
+    await createTopics({ bootstrap: kafka.bootstrap }, [source, scores, anomalies].map((name) => ({ name, partitions: name === source ? 3 : 1 })));
     producer = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     writeFileSync(labelsFile, '');
@@ -105,7 +107,7 @@ describe('edge-ml dashboard against a real Kafka', () => {
       target: () => ({ bootstrap: kafka.bootstrap }),
       labels: new LabelsFile(labelsFile),
     });
-    await waitFor('the dashboard consumer to be live', () => dashboard.feedStatus().state === 'live', 60_000);
+    assert.ok(await dashboard.untilLive(60_000), 'the dashboard consumer live and the end offsets read');
   });
   after(async () => {
     await dashboard?.close();
@@ -113,9 +115,9 @@ describe('edge-ml dashboard against a real Kafka', () => {
     await kafka?.stop();
   });
 
-  test('figures for known input: tiles, feed, latency from the source timestamp to the score arrival, windows, detection as evaluateScores', async () => {
+  test('figures for known input: tiles, feed, latency from the score\'s (source) timestamp to its arrival, rates from end offsets, windows read from the source topic, detection as evaluateScores', async () => {
     const t0 = Date.now();
-    // Source records stamped 10 s back: the latency is the score's arrival minus that.
+    // Records stamped 10 s back: the latency is the score's arrival minus that.
     const sourceAt = t0 - 10_000;
     // Car d1: event 1 normal, 2 flagged (labelled spike), 3 flagged (no label: a false alarm).
     // Car d2: event 1 normal, 2 normal but labelled noise (missed), 3 normal.
@@ -128,10 +130,11 @@ describe('edge-ml dashboard against a real Kafka', () => {
       { car: 'd2', event: 3, score: threshold / 5, fault: undefined },
     ];
     for (const e of events) if (e.fault) appendFileSync(labelsFile, `{"carId":"${e.car}","eventId":${e.event},"kind":"${e.fault}"}\n`);
-    await send(source, events.map((e, i) => sensor(e.car, e.event, i, sourceAt + i)));
+    // Another record of d1 in the same millisecond as event 2: the lookup must pick by event id.
+    await send(source, [...events.map((e, i) => sensor(e.car, e.event, i, sourceAt + i)), sensor('d1', 99, 50, sourceAt + 1)]);
     await waitFor('the source records counted', () => dashboard.aggregator.view().series.some((p) => p.at > t0 && p.messagesIn > 0), 10_000);
-    await send(scores, events.map((e, i) => score(e.car, e.event, e.score, t0 + i + 120)));
-    await send(anomalies, events.filter((e) => e.score > threshold).map((e, i) => score(e.car, e.event, e.score, t0 + i + 120)));
+    await send(scores, events.map((e, i) => score(e.car, e.event, e.score, sourceAt + i)));
+    await send(anomalies, events.filter((e) => e.score > threshold).map((e) => score(e.car, e.event, e.score, sourceAt + events.indexOf(e))));
     await waitFor('both anomalies in the feed and detection judged', () => {
       const v = dashboard.aggregator.view();
       return v.feed.length >= 2 && (v.detection?.labelled ?? 0) >= 1 && (v.detection?.caught ?? 0) + (v.detection?.missed ?? 0) === 2;
@@ -140,13 +143,13 @@ describe('edge-ml dashboard against a real Kafka', () => {
 
     const view = dashboard.aggregator.view();
     const tile = (car: string) => view.fleet.find((t) => t.car === car);
-    assert.deepEqual(tile('d1'), { car: 'd1', score: Number((threshold * 2).toPrecision(4)), flagged: true, at: t0 + 2 + 120 });
-    assert.deepEqual(tile('d2'), { car: 'd2', score: Number((threshold / 5).toPrecision(4)), flagged: false, at: t0 + 5 + 120 });
+    assert.deepEqual(tile('d1'), { car: 'd1', score: Number((threshold * 2).toPrecision(4)), flagged: true, at: sourceAt + 2 });
+    assert.deepEqual(tile('d2'), { car: 'd2', score: Number((threshold / 5).toPrecision(4)), flagged: false, at: sourceAt + 5 });
     assert.deepEqual(
       view.feed.slice(0, 2).map((a) => [a.car, a.event, a.score, a.at, a.label]),
       [
-        ['d1', 3, threshold * 2, t0 + 2 + 120, undefined],
-        ['d1', 2, threshold * 5, t0 + 1 + 120, 'spike'],
+        ['d1', 3, threshold * 2, sourceAt + 2, undefined],
+        ['d1', 2, threshold * 5, sourceAt + 1, 'spike'],
       ],
       'newest first, labelled where the labels say so',
     );
@@ -166,7 +169,15 @@ describe('edge-ml dashboard against a real Kafka', () => {
       flagged: { event: 2, score: threshold * 5, readings: readings(1) },
       lastNormal: { event: 1, score: threshold / 4, readings: readings(0) },
     });
+    const later = (await (await fetch(`${dashboard.url}api/window?car=d1&event=3`)).json()) as WindowView;
+    assert.deepEqual([later.flagged.readings, later.lastNormal?.event], [readings(2), 1], 'the last normal window before event 3 is still event 1');
     assert.equal((await fetch(`${dashboard.url}api/window?car=d2&event=2`)).status, 404, 'a normal window is not served');
+    // A score whose source record is not in the topic (retention removed it, say): 404 saying so.
+    await send(scores, [score('gone', 7, threshold * 4, Date.now())]);
+    await waitFor('the orphan score in the feed', () => dashboard.aggregator.view().feed.some((a) => a.car === 'gone'), 10_000);
+    const orphan = await fetch(`${dashboard.url}api/window?car=gone&event=7`);
+    assert.equal(orphan.status, 404);
+    assert.match(((await orphan.json()) as { error: string }).error, /car gone's event 7 is no longer in the source topic/);
     assert.equal((await fetch(`${dashboard.url}api/window?car=d1`)).status, 400);
   });
 

@@ -122,6 +122,11 @@ export class DashboardReplay {
       if (!view) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"no such window"}');
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(view));
     }
+    if (url.pathname === '/api/car') {
+      const tile = this.world.fleet.find((t) => t.car === url.searchParams.get('car'));
+      if (!tile) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"no such car"}');
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(tile));
+    }
     res.writeHead(404).end();
   }
 
