@@ -112,7 +112,7 @@ function applyTick(tick) {
     state.feed = [...tick.feed, ...state.feed].slice(0, FEED_ROWS);
     dirtyParts.add('feed');
   }
-  // The series charts change once a second, with a new point; the scores chart every tick.
+  // The series charts get a point once a second; the scores chart a sample every tick (drawn at most once a second).
   if (tick.point) {
     state.series = [...state.series, tick.point].slice(-SERIES_POINTS);
     dirtyParts.add('series');
@@ -401,7 +401,7 @@ for (const legend of document.querySelectorAll('canvas[data-legend]')) {
 
 /** The feed's row height, as style.css sets it (--row), and the rows its box shows. */
 const FEED_ROW_PX = 21;
-const FEED_ROWS_SHOWN = 6;
+const FEED_ROWS_SHOWN = 6; // the box is 6 rows high (style.css, .feed-box)
 /** Rows built for anomalies still in the feed, by car and event: built once, placed when in view. @type {Map<string, HTMLElement>} */
 const feedRows = new Map();
 /** The feed box's scroll offset, kept from its scroll events: reading it in a frame would force a layout. */
