@@ -20,7 +20,7 @@ public final class UdfBench {
   private static final long WARMUP_NANOS = 5_000_000_000L;
   private static final long RUN_NANOS = 3_000_000_000L;
   private static final int RUNS = 3;
-  private static final double TARGET = 50_000;
+  private static final double TARGET = 150_000;
 
   public static void main(String[] args) throws IOException {
     List<String> payloads = payloads(Path.of(args[0]));

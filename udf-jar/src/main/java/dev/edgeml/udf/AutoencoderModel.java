@@ -76,6 +76,16 @@ public final class AutoencoderModel {
     return mojo.score0(input, new double[input.length]);
   }
 
+  /** The network that scores, without idle units. */
+  TanhNetwork network() {
+    return network;
+  }
+
+  /** The network with every unit genmodel has, which {@link #network} must match bit for bit. */
+  TanhNetwork denseNetwork() {
+    return TanhNetwork.dense(mojo);
+  }
+
   /** Transforms raw readings as the model's input (a copy). */
   double[] transform(double[] readings) {
     double[] input = new double[readings.length];

@@ -2,14 +2,17 @@ package dev.edgeml.udf;
 
 /**
  * Parses SENSORINPUT, the seed tutorial's readings {@code v1# v2# ... # v210} (spaces after '#'
- * optional), into a caller's buffer without allocating. Plain decimals take a fast exact path
- * (mantissa below 2^53 divided by an exact power of ten is correctly rounded, so the result equals
- * {@link Double#parseDouble}); anything else falls back to {@code Double.parseDouble}.
+ * optional), into a caller's buffer without allocating. Plain decimals take a fast exact path, one
+ * pass over each field (mantissa below 2^53 divided by an exact power of ten is correctly rounded,
+ * so the result equals {@link Double#parseDouble}); anything else falls back to
+ * {@code Double.parseDouble}.
  */
 public final class SensorInputParser {
   private static final char SEPARATOR = '#';
   private static final double[] POWERS_OF_TEN = new double[23];
   private static final long MAX_EXACT_MANTISSA = 1L << 53;
+  /** 10^15 - 1 < 2^53: a mantissa of this many digits is exact. */
+  private static final int MAX_EXACT_DIGITS = 15;
 
   static {
     POWERS_OF_TEN[0] = 1;
@@ -27,16 +30,56 @@ public final class SensorInputParser {
     int length = text.length();
     int start = 0;
     for (int field = 0; field < readings.length; field++) {
-      int end = text.indexOf(SEPARATOR, start);
+      int end = parsePlainField(text, start, length, readings, field);
+      if (end < 0) {
+        end = text.indexOf(SEPARATOR, start);
+        if (end < 0) end = length;
+        double value = parseField(text, start, end);
+        if (!Double.isFinite(value)) return false;
+        readings[field] = value;
+      }
       boolean last = field == readings.length - 1;
-      if (last != (end < 0)) return false;
-      if (last) end = length;
-      double value = parseField(text, start, end);
-      if (!Double.isFinite(value)) return false;
-      readings[field] = value;
+      if (last != (end == length)) return false;
       start = end + 1;
     }
     return true;
+  }
+
+  /**
+   * The fast path, one pass over the field: when the text from {@code from} is a plain decimal of at
+   * most 15 digits (below 2^53, so exact as a long) between optional spaces, then '#' or the end,
+   * stores its value at {@code readings[field]} and returns where the field ends; else returns -1
+   * and stores nothing.
+   */
+  private static int parsePlainField(String text, int from, int length, double[] readings, int field) {
+    int i = from;
+    while (i < length && text.charAt(i) == ' ') i++;
+    boolean negative = i < length && text.charAt(i) == '-';
+    if (negative) i++;
+    long mantissa = 0;
+    int integerStart = i;
+    char c;
+    while (i < length && (c = text.charAt(i)) >= '0' && c <= '9') {
+      mantissa = mantissa * 10 + (c - '0');
+      i++;
+    }
+    int digits = i - integerStart;
+    int decimals = 0;
+    if (i < length && text.charAt(i) == '.') {
+      int fractionStart = ++i;
+      while (i < length && (c = text.charAt(i)) >= '0' && c <= '9') {
+        mantissa = mantissa * 10 + (c - '0');
+        i++;
+      }
+      decimals = i - fractionStart;
+      digits += decimals;
+    }
+    if (digits == 0 || digits > MAX_EXACT_DIGITS) return -1;
+    while (i < length && text.charAt(i) == ' ') i++;
+    if (i < length && text.charAt(i) != SEPARATOR) return -1;
+    double value = mantissa / POWERS_OF_TEN[decimals];
+    readings[field] = negative ? -value : value;
+    return i;
   }
 
   /** The field's value, or NaN when it is not a number. */
