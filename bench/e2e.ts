@@ -4,13 +4,15 @@
  * processor with the UDF jar) in a temp state dir on free loopback ports, taken down at the end
  * whatever happens; with --bootstrap-server, attached to that cluster instead (its topics and
  * data are left there).
- *  latency:    MQTT publish (QoS 1) to arrival in ANOMALYDETECTION at 1,000 msg/s, p50/p99 (target
- *              p99 <= 250 ms) after a warm-up phase at the same rate, whose figures are printed
- *              too; baseline in the same run: publish to arrival in `temperature` (the MQTT endpoint
- *              and Kafka alone), so the ratio shows what scoring adds.
+ *  latency:    MQTT publish (QoS 1) to arrival in ANOMALYDETECTION at 1,000 msg/s, p50/p99 (targets:
+ *              p99 <= 100 ms and <= 2x the baseline's) after a warm-up phase at the same rate, whose
+ *              figures are printed too; baseline in the same run: publish to arrival in `temperature`
+ *              (the MQTT endpoint and Kafka alone), so the ratio shows what scoring adds. coldStart:
+ *              the warm-up's first 5 s, right after `up` (target p99 <= 500 ms), per second too;
+ *              upSeconds: how long that `up` took (the Kafka jars already cached).
  *  throughput: cars publishing unpaced (pre-built frames, see FramePublisher); after a warm-up at
  *              full load, the sustained rate events arrive scored in ANOMALYDETECTION (target >=
- *              10,000 msg/s); baseline in the same run and window: the rate the endpoint
+ *              20,000 msg/s); baseline in the same run and window: the rate the endpoint
  *              acknowledges them, which it does only once Kafka has them in `temperature`. Also the
  *              CPU each process spends per message, which bounds the rate on this machine.
  *  mqtts:      the throughput part again over TLS to the same endpoint's MQTTS listener (a CA and
@@ -32,6 +34,8 @@ import { kafkaConnection } from '../src/commands/kafka-options.js';
 import { errorMessage } from '../src/errors.js';
 import { describeKafkaClientConfig } from '../src/kafka/client-config.js';
 import { createKafka, type KafkaTarget } from '../src/kafka/kafka-client.js';
+import { resolveKafkaClasspath } from '../src/runtime/local/kafka-jars.js';
+import { LocalLayout } from '../src/runtime/local/layout.js';
 import { LocalRuntime } from '../src/runtime/local/local-runtime.js';
 import { issueCertificate, makeCa } from '../test/support/pki.js';
 import { kcatConfigFile } from './kcat-config.js';
@@ -46,6 +50,12 @@ const LATENCY_RATE = 1000;
 const LATENCY_CARS = 50;
 const LATENCY_WARMUP_SECONDS = 15;
 const LATENCY_SECONDS = 20;
+const COLD_START_SECONDS = 5;
+const TARGET_P99_MS = 100;
+/** Scored p99 over the publish-to-`temperature` p99 of the same run. */
+const TARGET_P99_RATIO = 2;
+const TARGET_COLD_START_P99_MS = 500;
+const TARGET_MSG_PER_S = 20_000;
 const THROUGHPUT_CARS = 200;
 const THROUGHPUT_WARMUP_PER_CAR = 500;
 const THROUGHPUT_MEASURED_PER_CAR = 500;
@@ -86,6 +96,8 @@ class PhaseLatency {
   readonly scored = new LatencyHistogram();
   /** Scored latency per 5 s of the phase, by send time: shows whether a tail is a moment or steady. */
   readonly scoredBySlice: LatencyHistogram[] = [];
+  /** Both latencies per second of the phase's first COLD_START_SECONDS, by send time: where a cold start's tail comes from. */
+  readonly firstSeconds = Array.from({ length: COLD_START_SECONDS }, () => ({ scored: new LatencyHistogram(), ingest: new LatencyHistogram() }));
   sent = 0;
   /** Publishes the endpoint never acknowledged (the figures then say so rather than crash). */
   failed = 0;
@@ -100,6 +112,22 @@ class PhaseLatency {
       baselinePublishToTemperatureMs: { ...this.ingest.quantiles(), arrived: this.ingest.count },
       publishToScoredP99MsPer5s: this.scoredBySlice.map((h) => h.quantiles().p99),
     };
+  }
+
+  /** The first COLD_START_SECONDS: scored and baseline p99, over all of them and per second. */
+  coldStart(): Record<string, unknown> {
+    const scored = new LatencyHistogram();
+    for (const second of this.firstSeconds) scored.merge(second.scored);
+    return {
+      seconds: COLD_START_SECONDS,
+      publishToScoredP99Ms: scored.quantiles().p99,
+      perSecond: this.firstSeconds.map((s) => ({ publishToScoredP99Ms: s.scored.quantiles().p99, baselinePublishToTemperatureP99Ms: s.ingest.quantiles().p99 })),
+    };
+  }
+
+  /** The histograms of the second a message sent at `at` belongs to, while in the first COLD_START_SECONDS. */
+  second(at: number): { scored: LatencyHistogram; ingest: LatencyHistogram } | undefined {
+    return this.firstSeconds[Math.floor((at - this.startedAt) / 1000)];
   }
 }
 
@@ -117,11 +145,13 @@ async function latency(scenario: Scenario, kafkaTarget: KafkaTarget, broker: Bro
       if (topic === scenario.streams.source) {
         const s = sent.get(`${key}|${value.slice(0, value.indexOf(','))}`);
         s?.phase.ingest.record(now - s.at);
+        if (s) s.phase.second(s.at)?.ingest.record(now - s.at);
       } else {
         const { EVENTID } = JSON.parse(value) as { EVENTID: number };
         const s = sent.get(`${key}|${EVENTID}`);
         if (s === undefined) return;
         s.phase.scored.record(now - s.at);
+        s.phase.second(s.at)?.scored.record(now - s.at);
         (s.phase.scoredBySlice[Math.floor((s.at - s.phase.startedAt) / 5000)] ??= new LatencyHistogram()).record(now - s.at);
         arrivedScored++;
       }
@@ -161,13 +191,17 @@ async function latency(scenario: Scenario, kafkaTarget: KafkaTarget, broker: Bro
     const deadline = Date.now() + DRAIN_LIMIT_MS;
     while (arrivedScored < sent.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     const p99 = measured.scored.quantiles().p99;
+    const p99Ratio = Math.round((p99 / Math.max(measured.ingest.quantiles().p99, 0.01)) * 100) / 100;
+    const coldStart = warmUp.coldStart();
     return {
       rateMsgPerS: LATENCY_RATE,
       measuredSeconds: LATENCY_SECONDS,
       ...measured.figures(),
-      p99Ratio: Math.round((p99 / Math.max(measured.ingest.quantiles().p99, 0.01)) * 100) / 100,
-      targetP99Ms: 250,
-      meetsTarget: p99 <= 250 && measured.scored.count === measured.sent,
+      p99Ratio,
+      targets: { p99Ms: TARGET_P99_MS, p99Ratio: TARGET_P99_RATIO, coldStartP99Ms: TARGET_COLD_START_P99_MS },
+      meetsTarget: p99 <= TARGET_P99_MS && p99Ratio <= TARGET_P99_RATIO && measured.scored.count === measured.sent,
+      // The warm-up phase starts right after `up`: its first seconds are the cold start a demo's user sees.
+      coldStart: { ...coldStart, meetsTarget: (coldStart.publishToScoredP99Ms as number) <= TARGET_COLD_START_P99_MS },
       warmUp: { seconds: LATENCY_WARMUP_SECONDS, ...warmUp.figures() },
     };
   } finally {
@@ -277,8 +311,8 @@ async function throughput(scenario: Scenario, kafkaTarget: KafkaTarget, broker: 
       cpuUsPerScoredMessage: cpuUs,
       // What the CPU per message allows on this machine's cores if nothing else ran.
       cpuBoundMsgPerS: cpuUs ? Math.round((cpus().length * 1e6) / Object.values(cpuUs).reduce((a, b) => a + b, 0)) : null,
-      targetMsgPerS: 10_000,
-      meetsTarget: sustained !== null && sustained >= 10_000 && scored.count === total,
+      targetMsgPerS: TARGET_MSG_PER_S,
+      meetsTarget: sustained !== null && sustained >= TARGET_MSG_PER_S && ackedRate !== null && sustained / ackedRate >= 0.95 && scored.count === total,
     };
   } finally {
     counter.kcat.kill();
@@ -370,7 +404,11 @@ async function main(): Promise<number> {
     // The mqtts part: the same endpoint also listens with TLS, so both figures come from one platform.
     const tls = parts.includes('mqtts') ? { ...(await mqttsCertificate()), port: await freePort() } : undefined;
     const mqttSecurity = tls ? { ...OPEN_MQTT, tls: { port: tls.port, certFile: tls.certFile, keyFile: tls.keyFile } } : OPEN_MQTT;
+    // The Kafka jars first (Maven, once per state dir), so that upSeconds is a warm `up` as users see it after their first.
+    await resolveKafkaClasspath(new LocalLayout(home).cache, reporter);
+    const upStartedAt = performance.now();
     const status = await runtime.up({ scenario, ports: { kafka: kafkaPort, mqtt: await freePort(), ksql: 0, host: '127.0.0.1' }, timeoutS: 300, attach: attach && { target: attach }, processors: 1, mqttEndpoint: true, processor: true, mqttSecurity }, reporter);
+    results.upSeconds = Math.round((performance.now() - upStartedAt) / 100) / 10;
     const broker = parseBrokerUrl(status.endpoints!.mqttUrl);
     if (typeof broker === 'string') throw new Error(broker);
     const kafkaTarget = attach ?? { bootstrap: status.endpoints!.bootstrapServers };

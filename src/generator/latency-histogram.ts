@@ -44,6 +44,12 @@ export class LatencyHistogram {
     return { p50: round(this.quantile(0.5)), p95: round(this.quantile(0.95)), p99: round(this.quantile(0.99)) };
   }
 
+  /** Adds another histogram's counts to this one. */
+  merge(other: LatencyHistogram): void {
+    for (let i = 0; i < BUCKETS; i++) this.counts[i]! += other.counts[i]!;
+    this.total += other.total;
+  }
+
   reset(): void {
     this.counts.fill(0);
     this.total = 0;
