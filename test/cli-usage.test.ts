@@ -141,7 +141,8 @@ const usageCases: UsageCase[] = [
   { bad: 'model score --jar that does not exist', args: ['model', 'score', '--jar', MISSING_JAR], names: ['--jar', MISSING_JAR], byCommander: true },
 ];
 
-describe('usage errors exit 2, name the flag and the bad value, and start nothing', () => {
+// Each case has its own state dir and starts nothing: two run at a time, a CLI start-up on each core.
+describe('usage errors exit 2, name the flag and the bad value, and start nothing', { concurrency: 2 }, () => {
   for (const c of usageCases) {
     test(`${c.bad}: exit 2`, async () => {
       const home = tempDir('edge-ml-usage-');

@@ -22,8 +22,15 @@ export function test(name: string, optionsOrFn: TestOptions | TestFn, fn?: TestF
   return nodeTest.test(name, { timeout: TEST_TIMEOUT_MS, ...options }, body);
 }
 
-/** A suite is not bounded as a whole: its tests and hooks are, each under its own name. */
-export const describe = (name: string, fn: SuiteFn): Promise<void> => nodeTest.describe(name, fn);
+/**
+ * A suite is not bounded as a whole: its tests and hooks are, each under its own name. `concurrency`
+ * runs that many of its tests at once, for suites whose tests share nothing.
+ */
+export function describe(name: string, fn: SuiteFn): Promise<void>;
+export function describe(name: string, options: { concurrency: number }, fn: SuiteFn): Promise<void>;
+export function describe(name: string, optionsOrFn: { concurrency: number } | SuiteFn, fn?: SuiteFn): Promise<void> {
+  return typeof optionsOrFn === 'function' ? nodeTest.describe(name, optionsOrFn) : nodeTest.describe(name, optionsOrFn, fn!);
+}
 
 const bounded = (options?: HookOptions): HookOptions => ({ timeout: TEST_TIMEOUT_MS, ...options });
 export const before = (fn: HookFn, options?: HookOptions): void => nodeTest.before(fn, bounded(options));
