@@ -136,7 +136,7 @@ class PhaseLatency {
  * rate; the target is judged on the second phase (steady state: every JVM and the Node endpoint have
  * compiled their hot paths), the first phase's figures are reported beside it.
  */
-async function latency(scenario: Scenario, kafkaTarget: KafkaTarget, broker: BrokerAddress): Promise<Record<string, unknown>> {
+async function latency(scenario: Scenario, kafkaTarget: KafkaTarget, broker: BrokerAddress, components: ComponentStatus[]): Promise<Record<string, unknown>> {
   const sent = new Map<string, { at: number; phase: PhaseLatency }>();
   let arrivedScored = 0;
   const consumer = await startConsumer(kafkaTarget, [scenario.streams.source, scenario.streams.scores], {
@@ -186,7 +186,9 @@ async function latency(scenario: Scenario, kafkaTarget: KafkaTarget, broker: Bro
       clients.push(await mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: `edge-ml-bench-latency-${carId}` }));
     }
     const warmUp = await publishPhase(LATENCY_WARMUP_SECONDS);
+    const cpu = cpuMeter(components, [], 'cars and the latency consumer (bench)');
     const measured = await publishPhase(LATENCY_SECONDS);
+    const cpuUsPerMessage = cpu(measured.sent);
     reporter.info(`latency: published ${sent.size}; waiting for them in ${scenario.streams.scores}`);
     const deadline = Date.now() + DRAIN_LIMIT_MS;
     while (arrivedScored < sent.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
@@ -198,6 +200,10 @@ async function latency(scenario: Scenario, kafkaTarget: KafkaTarget, broker: Bro
       measuredSeconds: LATENCY_SECONDS,
       ...measured.figures(),
       p99Ratio,
+      // Beside the throughput part's: what each message costs at this low rate, and how much of
+      // the machine that keeps busy (wake-ups per message dominate here, not work per byte).
+      cpuUsPerMessage,
+      coresBusy: Math.round((Object.values(cpuUsPerMessage).reduce((a, b) => a + b, 0) * LATENCY_RATE) / 1e4) / 100,
       targets: { p99Ms: TARGET_P99_MS, p99Ratio: TARGET_P99_RATIO, coldStartP99Ms: TARGET_COLD_START_P99_MS },
       meetsTarget: p99 <= TARGET_P99_MS && p99Ratio <= TARGET_P99_RATIO && measured.scored.count === measured.sent,
       // The warm-up phase starts right after `up`: its first seconds are the cold start a demo's user sees.
@@ -412,7 +418,7 @@ async function main(): Promise<number> {
     const broker = parseBrokerUrl(status.endpoints!.mqttUrl);
     if (typeof broker === 'string') throw new Error(broker);
     const kafkaTarget = attach ?? { bootstrap: status.endpoints!.bootstrapServers };
-    if (parts.includes('latency')) results.latency = await bounded('latency', latency(scenario, kafkaTarget, broker));
+    if (parts.includes('latency')) results.latency = await bounded('latency', latency(scenario, kafkaTarget, broker, status.components));
     if (parts.includes('throughput')) results.throughput = await bounded('throughput', throughput(scenario, kafkaTarget, broker, status.components));
     if (tls) {
       const mqtts = await bounded('mqtts', throughput(scenario, kafkaTarget, broker, status.components, { port: tls.port, ca: tls.ca }));
