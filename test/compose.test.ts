@@ -7,7 +7,7 @@ import { test } from './support/node-test.js';
 import { parse } from 'yaml';
 import { loadScenario } from '../src/scenario/load.js';
 import { COMPOSE_FILE, composeEnvironment, composeFiles, ENDPOINT_OVERRIDE_FILE, extensionDir } from '../src/runtime/docker-compose.js';
-import { envName, loadEndpointConfig } from '../src/runtime/local/mqtt-endpoint-config.js';
+import { ENDPOINT_NODE_OPTIONS, envName, loadEndpointConfig } from '../src/runtime/local/mqtt-endpoint-config.js';
 import { DEFAULT_PORTS } from '../src/runtime/types.js';
 import { globalOptionsOf } from './support/cli.js';
 
@@ -210,9 +210,9 @@ test('the Dockerfile, lint-level (no image is built here): node:<LTS>-slim, prod
   const cmd = JSON.parse(finalStage.find((i) => i.op === 'CMD')!.args) as string[];
   assert.deepEqual(cmd.slice(0, 1), ['node']);
   const main = fileURLToPath(new URL('../src/runtime/local/mqtt-endpoint-main.js', import.meta.url));
-  assert.equal(cmd[1], 'dist/src/runtime/local/mqtt-endpoint-main.js');
+  assert.deepEqual(cmd.slice(1, -1), ENDPOINT_NODE_OPTIONS, "Node's options are the ones the local runtime starts the endpoint with");
+  assert.equal(cmd.at(-1), 'dist/src/runtime/local/mqtt-endpoint-main.js', 'no config file argument: the container is configured by its environment');
   assert.ok(existsSync(main), 'the CMD is the built endpoint entry, the same one the local runtime starts');
-  assert.equal(cmd.length, 2, 'no config file argument: the container is configured by its environment');
 });
 
 test('.dockerignore sends the build only what the Dockerfile copies from the repository', () => {

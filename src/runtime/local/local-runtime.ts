@@ -18,6 +18,7 @@ import { writeBrokerConfig, writeBrokerLog4jConfig } from './kafka-config.js';
 import { KAFKA_VERSION, resolveKafkaClasspath } from './kafka-jars.js';
 import { formatStorage } from './kafka-storage.js';
 import { isProcessor, LocalLayout, processorNames, type ComponentName, type ProcessorName } from './layout.js';
+import { ENDPOINT_NODE_OPTIONS } from './mqtt-endpoint-config.js';
 import type { MqttEndpointProcessConfig } from './mqtt-endpoint-main.js';
 import { readStatusFile } from './status-file.js';
 import {
@@ -351,7 +352,7 @@ export class LocalRuntime implements Runtime {
       ...settings.mqttSecurity,
     };
     writeFileSync(l.endpointConfigFile, `${JSON.stringify(config, null, 2)}\n`);
-    await startDetached(l.files('mqtt-endpoint'), process.execPath, [ENDPOINT_MAIN, l.endpointConfigFile]);
+    await startDetached(l.files('mqtt-endpoint'), process.execPath, [...ENDPOINT_NODE_OPTIONS, ENDPOINT_MAIN, l.endpointConfigFile]);
   }
 
   /** Waits for readiness, failing early (with the log's last line) when the process dies. */
