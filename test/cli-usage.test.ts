@@ -43,7 +43,7 @@ function processesMentioning(path: string) {
 async function assertNothingLeft(home: string): Promise<void> {
   const pgrep = await processesMentioning(home);
   // pgrep exits 1 for "no match"; any other status means the check itself did not run.
-  assert.equal(pgrep.exitCode, 1, `pgrep -af ${home}: exit ${pgrep.exitCode}, ${pgrep.stdout}${pgrep.stderr}`);
+  assert.equal(pgrep.exitCode, 1, `pgrep -af ${home}: ${pgrep.exitCode === undefined ? pgrep.message : `exit ${pgrep.exitCode}`}\n${pgrep.stdout}${pgrep.stderr}`);
   assert.ok(!existsSync(join(home, 'platform.json')), 'no platform recorded');
   assert.deepEqual(readdirSync(home), [], `nothing written in the state dir ${home}`);
 }
