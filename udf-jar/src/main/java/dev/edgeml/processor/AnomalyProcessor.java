@@ -98,10 +98,9 @@ public final class AnomalyProcessor {
     // Changelog and repartition topics as replicated as the cluster's data, not a fixed 1.
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor);
     // Under exactly-once a scored record is visible only once its transaction commits, so the commit
-    // interval is the latency floor; Streams also lingers 100 ms per producer batch by default.
-    // Shorter both: the demo's and the bench's MQTT-to-ANOMALYDETECTION latency, at a few more commits
-    // (20 ms against 50: p50 -17 ms and p99 -20 to -40 ms at 1,000 msg/s, the same sustained rate).
-    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
+    // interval is the latency floor (--commit-interval-ms); Streams also lingers 100 ms per producer
+    // batch by default. Shorter both: the demo's and the bench's MQTT-to-ANOMALYDETECTION latency.
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs);
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
     // One instance, restarted by `up`, `udf deploy` and after a crash. Streams stays in its group on
     // close by default (for rolling restarts of many instances), which kept a restarted processor

@@ -19,6 +19,7 @@ public final class ProcessorConfig {
   static final String[] FLAGS = {
     "bootstrap-servers", "source-topic", "scores-topic", "anomalies-topic", "threshold",
     "car-id-pattern", "application-id", "state-dir", "status-file", "replication-factor",
+    "commit-interval-ms",
   };
   /**
    * The cluster's client properties (security.protocol, sasl.jaas.config, ssl.truststore.* ...), as
@@ -40,6 +41,12 @@ public final class ProcessorConfig {
   public final Path statusFile;
   /** Replication of the internal topics; -1 takes the cluster's default.replication.factor. */
   public final int replicationFactor;
+  /**
+   * Kafka Streams' commit.interval.ms. Under exactly-once a scored record is visible only once its
+   * transaction commits, so this is the latency floor; each commit also costs the cluster a
+   * transaction (markers on every partition written, replicated). 20 by default.
+   */
+  public final int commitIntervalMs;
   /** Connection properties for every Kafka client of the processor; empty for plaintext. */
   public final Properties clientProperties;
 
@@ -54,6 +61,7 @@ public final class ProcessorConfig {
     stateDir = values.containsKey("state-dir") ? Paths.get(values.get("state-dir")) : null;
     statusFile = values.containsKey("status-file") ? Paths.get(values.get("status-file")) : null;
     replicationFactor = parseReplicationFactor(values.getOrDefault("replication-factor", "-1"));
+    commitIntervalMs = parseCommitInterval(values.getOrDefault("commit-interval-ms", "20"));
     this.clientProperties = clientProperties;
   }
 
@@ -101,6 +109,16 @@ public final class ProcessorConfig {
       // reported below
     }
     throw new IllegalArgumentException("--replication-factor must be -1 (the cluster's default) or a whole number from 1, got '" + text + "'");
+  }
+
+  private static int parseCommitInterval(String text) {
+    try {
+      int ms = Integer.parseInt(text);
+      if (ms >= 1) return ms;
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("--commit-interval-ms must be a whole number of milliseconds from 1, got '" + text + "'");
   }
 
   private static double parseThreshold(String text) {

@@ -23,6 +23,7 @@ class ProcessorConfigTest {
     assertEquals(Paths.get("/tmp/s.json"), config.statusFile);
     assertNull(config.stateDir);
     assertEquals(-1, config.replicationFactor);
+    assertEquals(20, config.commitIntervalMs);
     assertTrue(config.clientProperties.isEmpty());
   }
 
@@ -32,12 +33,13 @@ class ProcessorConfigTest {
         + "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p=w\";\n"
         + "bootstrap.servers=ignored:1\n";
     Map<String, String> env = Map.of(ProcessorConfig.CLIENT_PROPERTIES_ENV, text);
-    ProcessorConfig config = ProcessorConfig.parse(new String[] {"--threshold", "1", "--bootstrap-servers", "b:9093", "--replication-factor", "3"}, env);
+    ProcessorConfig config = ProcessorConfig.parse(new String[] {"--threshold", "1", "--bootstrap-servers", "b:9093", "--replication-factor", "3", "--commit-interval-ms", "50"}, env);
     java.util.Properties streams = AnomalyProcessor.streamsProperties(config);
     assertEquals("SASL_SSL", streams.get("security.protocol"));
     assertTrue(((String) streams.get("sasl.jaas.config")).contains("password=\"p=w\""));
     assertEquals("b:9093", streams.get("bootstrap.servers"), "the flag wins over the file");
     assertEquals(3, streams.get("replication.factor"));
+    assertEquals(50, streams.get("commit.interval.ms"));
     assertEquals("exactly_once_v2", streams.get("processing.guarantee"), "the processor's own settings win");
   }
 
@@ -46,6 +48,14 @@ class ProcessorConfigTest {
     Map<String, String> none = Collections.emptyMap();
     assertThrows(IllegalArgumentException.class, () -> ProcessorConfig.parse(new String[] {"--threshold", "1", "--replication-factor", "0"}, none));
     assertThrows(IllegalArgumentException.class, () -> ProcessorConfig.parse(new String[] {"--threshold", "1", "--replication-factor", "three"}, none));
+  }
+
+  @Test
+  void rejectsABadCommitInterval() {
+    Map<String, String> none = Collections.emptyMap();
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> ProcessorConfig.parse(new String[] {"--threshold", "1", "--commit-interval-ms", "0"}, none))
+        .getMessage().contains("--commit-interval-ms"));
+    assertThrows(IllegalArgumentException.class, () -> ProcessorConfig.parse(new String[] {"--threshold", "1", "--commit-interval-ms", "20ms"}, none));
   }
 
   @Test
