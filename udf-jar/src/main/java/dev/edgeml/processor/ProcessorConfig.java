@@ -102,23 +102,24 @@ public final class ProcessorConfig {
   }
 
   private static int parseReplicationFactor(String text) {
-    try {
-      int factor = Integer.parseInt(text);
-      if (factor == -1 || factor >= 1) return factor;
-    } catch (NumberFormatException e) {
-      // reported below
-    }
+    Integer factor = wholeNumber(text);
+    if (factor != null && (factor == -1 || factor >= 1)) return factor;
     throw new IllegalArgumentException("--replication-factor must be -1 (the cluster's default) or a whole number from 1, got '" + text + "'");
   }
 
   private static int parseCommitInterval(String text) {
-    try {
-      int ms = Integer.parseInt(text);
-      if (ms >= 1) return ms;
-    } catch (NumberFormatException e) {
-      // reported below
-    }
+    Integer ms = wholeNumber(text);
+    if (ms != null && ms >= 1) return ms;
     throw new IllegalArgumentException("--commit-interval-ms must be a whole number of milliseconds from 1, got '" + text + "'");
+  }
+
+  /** The int the text spells, or null: the caller's message says what was expected. */
+  private static Integer wholeNumber(String text) {
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   private static double parseThreshold(String text) {
